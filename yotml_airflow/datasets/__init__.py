@@ -1,0 +1,1 @@
+"""``yotml_airflow.datasets``: generated example data (pandas only)."""

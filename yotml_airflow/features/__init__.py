@@ -1,0 +1,1 @@
+"""``yotml_airflow.features``: feature store API."""

@@ -1,0 +1,1 @@
+"""``yotml_airflow.jobs``: entry points that spark-submit runs."""

@@ -1,0 +1,1 @@
+"""``yotml_airflow.operators``: Airflow operators that submit yotml jobs to Spark."""

@@ -1,0 +1,86 @@
+"""One place that builds the SparkSession, so every entry point gets the same safe settings.
+
+It points Spark's Python workers at this interpreter (``PYSPARK_PYTHON``), binds to loopback
+unless told otherwise, keeps Arrow on, and checks Java before the JVM starts.
+
+Example (starts a JVM, so not run as a doctest)::
+
+    spark = get_spark("local[2]")
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from yotml_airflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_CONF = {
+    "spark.ui.showConsoleProgress": "false",
+    "spark.ui.enabled": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "8",
+}
+
+
+def prepare_python_env() -> None:
+    """Make Spark workers run this interpreter and bind to loopback, unless already set."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    bin_dir = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + path
+
+
+def check_java() -> None:
+    """Raise ``ConfigError`` with install advice when Java 17+ is not available."""
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else shutil.which("java")
+    if not java or not os.path.exists(java):
+        raise ConfigError(
+            "Spark needs Java 17 or newer and none was found. Install it (Debian/Ubuntu: "
+            "`sudo apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) "
+            "or set JAVA_HOME."
+        )
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    version = _java_major(out)
+    if version is not None and version < 17:
+        raise ConfigError(f"Spark needs Java 17 or newer; {java} is Java {version}. Install Java 17+ or set JAVA_HOME.")
+
+
+def _java_major(text: str) -> int | None:
+    import re
+
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', text)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 and match.group(2) else major
+
+
+def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str, str] | None = None) -> SparkSession:
+    """Get or create the SparkSession with yotml's defaults (``master`` defaults to ``local[*]``).
+
+    Under ``spark-submit`` the master comes from the command line and ``master`` is ignored.
+    """
+    prepare_python_env()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    check_java()
+    builder = SparkSession.builder.appName(app_name)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(master or "local[*]")
+    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()

@@ -1,0 +1,1 @@
+"""``yotml_airflow.tracking``: MLflow tracking and registry."""
