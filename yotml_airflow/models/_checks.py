@@ -184,20 +184,20 @@ def _check_output_columns(ctx: _Context) -> None:
     if bad:
         _fail(f"output_columns() declares dtypes {bad} outside {list(OUTPUT_DTYPES)}")
     if ctx.predicts():
-        _assert_declared(ctx.fitted.predict(ctx.df.copy()), declared, "predict")
+        _assert_declared(ctx.fitted.predict(ctx.df.copy()), declared, "predict()")
 
 
 def _check_transform_schema(ctx: _Context) -> None:
     declared = ctx.fitted.transform_schema(dtypes_of(ctx.df))
-    _assert_declared(ctx.fitted.transform(ctx.df.copy()), declared, "transform")
+    _assert_declared(ctx.fitted.transform(ctx.df.copy()), declared, "transform()")
 
 
-def _assert_declared(out: pd.DataFrame, declared: dict[str, str], method: str) -> None:
+def _assert_declared(out: pd.DataFrame, declared: dict[str, str], call: str) -> None:
     if list(out.columns) != list(declared):
-        _fail(f"{method}() returned columns {list(out.columns)}, declared {list(declared)}")
+        _fail(f"{call} returned columns {list(out.columns)}, declared {list(declared)}")
     wrong = {c: str(out[c].dtype) for c, d in declared.items() if d != "any" and not _dtype_matches(out[c], d)}
     if wrong:
-        _fail(f"{method}() returned dtypes {wrong}, declared {{{', '.join(f'{c!r}: {declared[c]!r}' for c in wrong)}}}")
+        _fail(f"{call} returned dtypes {wrong}, declared {{{', '.join(f'{c!r}: {declared[c]!r}' for c in wrong)}}}")
 
 
 def _dtype_matches(series: pd.Series, dtype: str) -> bool:
@@ -249,9 +249,9 @@ def _check_save_load(ctx: _Context) -> None:
 def _check_empty_frame(ctx: _Context) -> None:
     empty = ctx.df.iloc[:0].copy()
     if ctx.predicts():
-        _assert_declared(ctx.fitted.predict(empty), ctx.fitted.output_columns(), "predict on an empty frame")
+        _assert_declared(ctx.fitted.predict(empty), ctx.fitted.output_columns(), "predict() on an empty frame")
     out = ctx.fitted.transform(empty)
-    _assert_declared(out, ctx.fitted.transform_schema(dtypes_of(empty)), "transform on an empty frame")
+    _assert_declared(out, ctx.fitted.transform_schema(dtypes_of(empty)), "transform() on an empty frame")
     if len(out):
         _fail("transform() on an empty frame returned rows")
 
