@@ -51,7 +51,9 @@ BUILTINS: list[Model] = [
     RatioFeature("total_spend", "orders_count"),
     RatioFeature("returns_rate", "discount_share", name="r", fill_value=0.0),
     SklearnModel(LogisticRegression(max_iter=300), features=["orders_count", "sessions_30d"], target="churned"),
-    SklearnModel(RandomForestRegressor(n_estimators=5, random_state=0), features=["orders_count"], target="total_spend"),
+    SklearnModel(
+        RandomForestRegressor(n_estimators=5, random_state=0), features=["orders_count"], target="total_spend"
+    ),
     ModelPipeline(
         [
             DataCleaner(exclude=["customer_id", "churned"]),

@@ -41,7 +41,7 @@ def test_imputer_keeps_dtypes_and_leaves_all_null_columns_null() -> None:
     model = Imputer().fit(train)
     assert model.fill_values_ == {"n": pytest.approx(7 / 3), "f": None, "flag": True}
     out = model.transform(pd.DataFrame({"n": [5, 6, 7], "f": [1.0, np.nan, 2.0], "flag": [None, False, None]}))
-    assert str(out["n"].dtype) == "int64" and out["n"].tolist() == [5, 6, 7]
+    assert str(out["n"].dtype) == "float64" and out["n"].tolist() == [5.0, 6.0, 7.0]
     assert out["f"].isna().tolist() == [False, True, False]
     assert out["flag"].tolist() == [True, False, True] and str(out["flag"].dtype) == "bool"
     assert model.output_columns() == {"n": "float64", "f": "float64", "flag": "bool"}
@@ -61,7 +61,10 @@ def test_clipper_quantile_bounds_clip_injected_outliers(shop: pd.DataFrame, shop
     shop.loc[shop.index[3], "sessions_30d"] = 5_000
     model = Clipper(columns=["total_spend", "sessions_30d"], lower=0.05, upper=0.95).fit(shop)
     lo, hi = model.bounds_["total_spend"]
-    assert (lo, hi) == (pytest.approx(shop["total_spend"].quantile(0.05)), pytest.approx(shop["total_spend"].quantile(0.95)))
+    assert (lo, hi) == (
+        pytest.approx(shop["total_spend"].quantile(0.05)),
+        pytest.approx(shop["total_spend"].quantile(0.95)),
+    )
     out = model.transform(shop_next_day)
     assert out["total_spend"].between(lo, hi).all()
     inside = shop_next_day["total_spend"].between(lo, hi)
@@ -90,7 +93,9 @@ def test_clipper_keeps_nulls_and_rejects_bad_quantiles() -> None:
         Clipper(columns=["c"]).fit(pd.DataFrame({"c": ["a"]}))
 
 
-def test_category_vocabulary_buckets_rare_and_unseen_keeps_nulls(shop: pd.DataFrame, shop_next_day: pd.DataFrame) -> None:
+def test_category_vocabulary_buckets_rare_and_unseen_keeps_nulls(
+    shop: pd.DataFrame, shop_next_day: pd.DataFrame
+) -> None:
     model = CategoryVocabulary(columns=["country", "channel"], min_frequency=5).fit(shop)
     counts = shop["country"].value_counts()
     assert set(model.vocabulary_["country"]) == set(counts[counts >= 5].index)
@@ -133,7 +138,7 @@ def test_dtype_coercer_converts_and_names_bad_values() -> None:
     assert DtypeCoercer({"x": "float64"}, errors="null").fit_transform(pd.DataFrame({"x": ["1", "two"]}))[
         "x"
     ].isna().tolist() == [False, True]
-    with pytest.raises(SchemaError, match="'n' has 1 missing value.*cannot hold nulls"):
+    with pytest.raises(SchemaError, match=r"'n' has 1 missing value.*cannot hold nulls"):
         DtypeCoercer({"n": "int64"}).fit(pd.DataFrame({"n": [1.0, None]}))
     with pytest.raises(SchemaError, match="non-integer"):
         DtypeCoercer({"n": "int64"}).fit(pd.DataFrame({"n": [1.5, 2.0]}))
@@ -148,7 +153,9 @@ def test_dtype_coercer_accepts_any_input_kind_after_fit() -> None:
         model.transform(pd.DataFrame({"m": [1]}))
 
 
-def test_data_cleaner_cleans_the_shop_and_leaves_excluded_columns(shop: pd.DataFrame, shop_next_day: pd.DataFrame) -> None:
+def test_data_cleaner_cleans_the_shop_and_leaves_excluded_columns(
+    shop: pd.DataFrame, shop_next_day: pd.DataFrame
+) -> None:
     cleaner = DataCleaner(exclude=ID_COLUMNS, min_frequency=3).fit(shop)
     out = cleaner.transform(shop_next_day)
     for column in ID_COLUMNS:

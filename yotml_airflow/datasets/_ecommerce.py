@@ -205,9 +205,15 @@ def _inject_nulls(df: pd.DataFrame, rng: np.random.Generator, rate: float) -> No
 
 
 def _check(n_stores: int, customers_per_store: int, drift: float, nan_rate: float, outlier_rate: float) -> None:
-    if not isinstance(n_stores, int) or n_stores < 1 or not isinstance(customers_per_store, int) or customers_per_store < 1:
+    if (
+        not isinstance(n_stores, int)
+        or n_stores < 1
+        or not isinstance(customers_per_store, int)
+        or customers_per_store < 1
+    ):
         raise ConfigError(
-            f"make_ecommerce: n_stores and customers_per_store must be positive ints, got {n_stores}, {customers_per_store}"
+            "make_ecommerce: n_stores and customers_per_store must be positive ints, "
+            f"got {n_stores}, {customers_per_store}"
         )
     if drift < 0:
         raise ConfigError(f"make_ecommerce: drift must be >= 0, got {drift}")
