@@ -14,6 +14,7 @@ from yotml_airflow.models import (
     DataCleaner,
     DateParts,
     DtypeCoercer,
+    FrequencyEncoder,
     Imputer,
     Log1p,
     Model,
@@ -23,6 +24,7 @@ from yotml_airflow.models import (
     RatioFeature,
     SklearnModel,
     StandardScaler,
+    TargetEncoder,
     check_model,
 )
 
@@ -50,6 +52,8 @@ BUILTINS: list[Model] = [
     Log1p(suffix="_log"),
     RatioFeature("total_spend", "orders_count"),
     RatioFeature("returns_rate", "discount_share", name="r", fill_value=0.0),
+    FrequencyEncoder(),
+    TargetEncoder(columns=["store_id", "country"], target="churned"),
     SklearnModel(LogisticRegression(max_iter=300), features=["orders_count", "sessions_30d"], target="churned"),
     SklearnModel(
         RandomForestRegressor(n_estimators=5, random_state=0), features=["orders_count"], target="total_spend"

@@ -7,7 +7,16 @@ import pandas as pd
 import pytest
 
 from yotml_airflow.errors import ConfigError, SchemaError
-from yotml_airflow.models import DateParts, Log1p, OneHotEncoder, OrdinalEncoder, RatioFeature, StandardScaler
+from yotml_airflow.models import (
+    DateParts,
+    FrequencyEncoder,
+    Log1p,
+    OneHotEncoder,
+    OrdinalEncoder,
+    RatioFeature,
+    StandardScaler,
+    TargetEncoder,
+)
 
 
 def test_standard_scaler_learns_mean_and_std_on_diabetes(diabetes: pd.DataFrame) -> None:
@@ -103,3 +112,32 @@ def test_log1p_and_ratio_on_shop(shop: pd.DataFrame) -> None:
     assert RatioFeature("a", "b").fit(zero).transform(zero)["a_per_b"].isna().tolist() == [True, False, True]
     with pytest.raises(SchemaError, match="'a' is string"):
         RatioFeature("a", "b").fit(pd.DataFrame({"a": ["x"], "b": [1.0]}))
+
+
+def test_frequency_and_target_encoders_learn_per_category(shop: pd.DataFrame, shop_next_day: pd.DataFrame) -> None:
+    freq = FrequencyEncoder(columns=["channel"]).fit(shop)
+    out = freq.transform(shop_next_day)
+    share = shop["channel"].value_counts() / len(shop)
+    web = shop_next_day["channel"] == "web"
+    assert np.allclose(out.loc[web, "channel_freq"], share["web"])
+    assert (
+        out.loc[shop_next_day["channel"].isna() | (shop_next_day["channel"] == "tiktok"), "channel_freq"] == 0
+    ).all()
+
+    target = TargetEncoder(columns=["store_id"], target="churned", smoothing=5.0).fit(shop)
+    stats = shop.groupby("store_id")["churned"].agg(["sum", "count"])
+    prior = shop["churned"].mean()
+    expected = (stats["sum"] + 5.0 * prior) / (stats["count"] + 5.0)
+    encoded = target.predict(shop_next_day.drop(columns=["churned"]))["store_id_target_mean"]
+    np.testing.assert_allclose(encoded, shop_next_day["store_id"].map(expected).astype(float))
+    unseen = target.predict(pd.DataFrame({"store_id": ["store_999", None]}))["store_id_target_mean"]
+    assert unseen.tolist() == [pytest.approx(prior)] * 2
+    with pytest.raises(SchemaError, match="target column 'label' is missing"):
+        TargetEncoder(target="label").fit(shop)
+
+
+def test_column_models_refuse_frames_without_matching_columns() -> None:
+    with pytest.raises(SchemaError, match="no numeric column to learn from"):
+        StandardScaler().fit(pd.DataFrame({"s": ["a"]}))
+    with pytest.raises(SchemaError, match="no string column"):
+        FrequencyEncoder().fit(pd.DataFrame({"x": [1.0]}))
