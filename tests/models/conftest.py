@@ -7,8 +7,6 @@ import pytest
 
 from yotml_airflow.datasets import make_ecommerce
 
-ID_COLUMNS = ["store_id", "customer_id", "snapshot_date", "churned"]
-
 
 @pytest.fixture(scope="session")
 def shop() -> pd.DataFrame:

@@ -151,3 +151,18 @@ def test_check_model_rejects_bad_arguments() -> None:
         check_model(Scale(), SAMPLE.iloc[:1])
     with pytest.raises(ModelCheckError, match="not a yotml Model"):
         check_model(object(), SAMPLE)  # type: ignore[arg-type]
+
+
+def test_extra_checks_run_on_the_fitted_model_and_are_named() -> None:
+    seen: list[tuple[bool, list[int]]] = []
+
+    def records(model: Model, df: pd.DataFrame) -> None:
+        seen.append((model.is_fitted(), list(df.index)))
+
+    def parity(model: Model, df: pd.DataFrame) -> None:
+        raise AssertionError("engine output differs")
+
+    assert check_model(Scale(), SAMPLE, checks=["clone"], extra_checks={"records": records}) == ["clone", "records"]
+    assert seen == [(True, [1021, 1014, 1007, 1000])]
+    with pytest.raises(ModelCheckError, match=r"\[engine_parity\] AssertionError: engine output differs"):
+        check_model(Scale(), SAMPLE, extra_checks={"engine_parity": parity})

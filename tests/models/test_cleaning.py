@@ -9,7 +9,7 @@ import pytest
 from yotml_airflow.errors import ConfigError, EmptyDataError, NotFittedError, SchemaError
 from yotml_airflow.models import CategoryVocabulary, Clipper, DataCleaner, DtypeCoercer, Imputer
 
-from .conftest import ID_COLUMNS
+ID_COLUMNS = ["store_id", "customer_id", "snapshot_date", "churned"]
 
 
 def test_imputer_fills_new_data_with_values_learned_at_fit(shop: pd.DataFrame, shop_next_day: pd.DataFrame) -> None:

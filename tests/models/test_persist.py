@@ -13,7 +13,7 @@ from yotml_airflow.errors import ModelIntegrityError
 from yotml_airflow.models import DataCleaner, Imputer, Model, ModelPipeline, SklearnModel, load_model, save_model
 from yotml_airflow.models._persist import sha256_file
 
-from .conftest import ID_COLUMNS
+ID_COLUMNS = ["store_id", "customer_id", "snapshot_date", "churned"]
 
 
 @pytest.fixture()

@@ -22,7 +22,7 @@ from yotml_airflow.models import (
     dtypes_of,
 )
 
-from .conftest import ID_COLUMNS
+ID_COLUMNS = ["store_id", "customer_id", "snapshot_date", "churned"]
 
 NUMERIC = ["total_spend", "avg_basket", "days_since_last_order", "returns_rate", "discount_share", "sessions_30d"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,12 @@ CHECKS = (
 )
 
 
-def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | None = None) -> list[str]:
+def check_model(
+    model: Model,
+    sample_df: pd.DataFrame,
+    checks: Iterable[str] | None = None,
+    extra_checks: Mapping[str, Callable[[Model, pd.DataFrame], None]] | None = None,
+) -> list[str]:
     """Run the conformance checks on an unfitted ``model`` with ``sample_df``; return the names passed.
 
     ``sample_df`` must be a frame the model can be fitted on (with the label, if it has one). The
@@ -55,6 +60,8 @@ def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | N
         model: the model to check (fitted or not).
         sample_df: a small training frame, at least a few rows.
         checks: a subset of ``CHECKS`` to run (default: all).
+        extra_checks: more checks, ``{name: check(fitted_model, sample)}``, run after the built-in
+            ones; a check fails by raising (e.g. the Spark layer's engine parity).
     """
     name = type(model).__name__
     selected = list(CHECKS if checks is None else checks)
@@ -68,9 +75,12 @@ def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | N
     ctx = _Context(model, _with_custom_index(sample_df))
     passed: list[str] = []
     failures: list[str] = []
-    for check in selected:
+    functions: dict[str, Callable[[_Context], None]] = {c: _CHECK_FUNCTIONS[c] for c in selected}
+    for extra_name, extra in (extra_checks or {}).items():
+        functions[extra_name] = lambda ctx, extra=extra: extra(ctx.fitted, ctx.df.copy())  # type: ignore[misc]
+    for check, function in functions.items():
         try:
-            _CHECK_FUNCTIONS[check](ctx)
+            function(ctx)
         except Exception as exc:
             failures.append(f"[{check}] {type(exc).__name__}: {exc}")
         else:
