@@ -8,12 +8,28 @@ matplotlib load only when used).
 
 from __future__ import annotations
 
+from yotml_airflow.models.monitoring._alerts import (
+    Alert,
+    CallableNotifier,
+    LogNotifier,
+    Notifier,
+    WebhookNotifier,
+    alerts_from_report,
+)
 from yotml_airflow.models.monitoring._drift import DriftMonitor, PredictionDriftMonitor
 from yotml_airflow.models.monitoring._monitor import REPORT_COLUMNS, Monitor
+from yotml_airflow.models.monitoring._performance import PerformanceMonitor
 
 __all__ = [
     "REPORT_COLUMNS",
+    "Alert",
+    "CallableNotifier",
     "DriftMonitor",
+    "LogNotifier",
     "Monitor",
+    "Notifier",
+    "PerformanceMonitor",
     "PredictionDriftMonitor",
+    "WebhookNotifier",
+    "alerts_from_report",
 ]
