@@ -166,6 +166,7 @@ class SegmentedModel(Model):
             )
         self.output_columns_ = outputs
         self.required_schema_ = {self.segment_col: segment_kind, **inputs}
+        self.input_schema_ = dict(self.required_schema_)
 
     # ---- declared columns ---------------------------------------------------------------------
     def output_columns(self) -> dict[str, str]:
