@@ -48,14 +48,13 @@ def test_spark_fit_and_predict_match_pandas(spark: Any, buckets: int | None) -> 
     table = distributed.segment_table_.set_index("segment")
     assert table.loc[99, "status"] == "too_small" and (table["status"] == "fitted").sum() == 12
     query = pd.concat([df, pd.DataFrame({"id": [20_000], "store": [555], "x1": [1.0], "x2": [1.0], "y": [0.0]})])
-    scored = by_id(predict_segmented(distributed, spark.createDataFrame(query), keep_columns=["id"], buckets=buckets)
-                   .toPandas())
+    scored = by_id(
+        predict_segmented(distributed, spark.createDataFrame(query), keep_columns=["id"], buckets=buckets).toPandas()
+    )
     expected = local.predict(query.reset_index(drop=True))["prediction"].to_numpy()
     assert list(scored.columns) == ["id", "prediction"]
     np.testing.assert_allclose(scored["prediction"], expected, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(
-        distributed.predict(query)["prediction"].to_numpy(), expected, rtol=1e-9, atol=1e-9
-    )
+    np.testing.assert_allclose(distributed.predict(query)["prediction"].to_numpy(), expected, rtol=1e-9, atol=1e-9)
 
 
 def test_predict_from_a_saved_folder_shipped_with_addfile(spark: Any, tmp_path: Path) -> None:

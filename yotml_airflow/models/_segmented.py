@@ -248,8 +248,9 @@ class SegmentedModel(Model):
             if unseen:
                 parts.append(f"{len(unseen)} segment(s) unseen at fit {describe_segments(unseen)}")
             if untrained:
-                parts.append(f"{len(untrained)} segment(s) without a model (too small or failed) "
-                             f"{describe_segments(untrained)}")
+                parts.append(
+                    f"{len(untrained)} segment(s) without a model (too small or failed) {describe_segments(untrained)}"
+                )
             raise SegmentError(f"SegmentedModel (fallback='error'): {'; '.join(parts)}")
         if self.fallback_model_ is not self._global_model():
             check_input(df, self.fallback_model_.input_schema, "SegmentedModel fallback")

@@ -282,4 +282,3 @@ def _spark_schema(dtypes: dict[str, str]) -> StructType:
     if bad:
         raise SchemaError(f"predict_segmented: column(s) {bad} have no Spark type; declare one of {list(types)}")
     return StructType([StructField(c, types[d], True) for c, d in dtypes.items()])
-
