@@ -53,5 +53,6 @@ def test_custom_payload_model_round_trips_through_mlflow(mlflow_store: str, chur
     expected = model.predict(churn_df)
     pdt.assert_frame_equal(loaded.predict(churn_df), expected)
     pdt.assert_frame_equal(mlflow.pyfunc.load_model(info.model_uri).predict(churn_df), expected)
-    files = {p.name for p in Path(mlflow.artifacts.download_artifacts(f"{info.model_uri}/artifacts/yotml_model")).iterdir()}
+    stored = Path(mlflow.artifacts.download_artifacts(f"{info.model_uri}/artifacts/yotml_model"))
+    files = {p.name for p in stored.iterdir()}
     assert files == {"manifest.json", "packed.json"}

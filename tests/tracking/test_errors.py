@@ -28,7 +28,7 @@ def two_versions(mlflow_store: str, churn_df: pd.DataFrame) -> SklearnModel:
 
 
 def test_unknown_name_version_alias_list_what_exists(two_versions: SklearnModel) -> None:
-    with pytest.raises(TrackingError, match=r"no registered model named 'nope'; registered models: \['churn', 'other'\]"):
+    with pytest.raises(TrackingError, match=r"no registered model named 'nope'; registered models: \['churn', 'other'"):
         load_model("models:/nope/1")
     with pytest.raises(TrackingError, match=r"has no version 7; versions: \[1, 2\], aliases: \{'champion': 2, "
                        r"'previous': 1\}"):
@@ -80,9 +80,9 @@ def test_tampered_artifact_is_refused(mlflow_store: str, churn_df: pd.DataFrame,
     data = bytearray(payload.read_bytes())
     data[len(data) // 2] ^= 0xFF
     payload.write_bytes(bytes(data))
-    with pytest.raises(ModelIntegrityError, match="sha256 of model.pkl"):
+    with pytest.raises(ModelIntegrityError, match=r"sha256 of model\.pkl"):
         load_model(info.model_uri)
-    with pytest.raises(ModelIntegrityError, match="sha256 of model.pkl"):
+    with pytest.raises(ModelIntegrityError, match=r"sha256 of model\.pkl"):
         mlflow.pyfunc.load_model(info.model_uri)
 
     manifest = json.loads((folder / "manifest.json").read_text())  # a consistent re-signed folder is refused too
