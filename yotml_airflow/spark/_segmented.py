@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from yotml_airflow.errors import ConfigError, ModelIntegrityError, SchemaError
-from yotml_airflow.models import SegmentedModel, load_model
+from yotml_airflow.models import SegmentedModel
 from yotml_airflow.models._segment_fit import RESULT_COLUMNS, fit_segments
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def predict_segmented(
     buckets: int | None = DEFAULT_BUCKETS,
     distribute: str = "auto",
 ) -> DataFrame:
-    """Score ``sdf`` with a fitted ``SegmentedModel`` (or the folder it was saved to), one Spark job.
+    """Score ``sdf`` with a fitted ``SegmentedModel`` (its saved folder, or an MLflow URI), one Spark job.
 
     ``method="predict"`` returns ``keep_columns`` (default: the segment column) plus the model's
     output columns; ``"transform"`` returns the transformed frame. ``distribute`` is ``"shared"``
@@ -173,7 +173,9 @@ def _sample(sdf: DataFrame, total_rows: int, max_rows: int, seed: int) -> pd.Dat
 def _packed(model: SegmentedModel | str | Path) -> tuple[Path, SegmentedModel]:
     """The folder holding ``model`` packed (saving it to a temporary folder if needed) and the model."""
     if isinstance(model, (str, Path)):
-        loaded = load_model(model)
+        from yotml_airflow.tracking import resolve_model
+
+        loaded = resolve_model(model)
         if not isinstance(loaded, SegmentedModel):
             raise ConfigError(f"predict_segmented: {model} holds a {type(loaded).__name__}, not a SegmentedModel")
         model = loaded
