@@ -19,6 +19,7 @@ from yotml_airflow.models.monitoring._alerts import (
 from yotml_airflow.models.monitoring._drift import DriftMonitor, PredictionDriftMonitor
 from yotml_airflow.models.monitoring._monitor import REPORT_COLUMNS, Monitor
 from yotml_airflow.models.monitoring._performance import PerformanceMonitor
+from yotml_airflow.models.monitoring._report import render_report
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -32,4 +33,5 @@ __all__ = [
     "PredictionDriftMonitor",
     "WebhookNotifier",
     "alerts_from_report",
+    "render_report",
 ]

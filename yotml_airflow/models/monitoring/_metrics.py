@@ -105,7 +105,10 @@ def _wasserstein(profile: NumericProfile, a: Summary, b: Summary) -> np.ndarray:
 
     pa, wa = _positions(a)
     pb, wb = _positions(b)
-    return np.array([wasserstein_distance(pa[i], pb[i], wa[i], wb[i]) for i in range(len(pa))]) / profile.scale
+    out = np.full(len(pa), np.nan)
+    for i in np.flatnonzero((wa.sum(axis=1) > 0) & (wb.sum(axis=1) > 0)):
+        out[i] = wasserstein_distance(pa[i], pb[i], wa[i], wb[i])
+    return out / profile.scale
 
 
 def _chi2(p_counts: np.ndarray, q_counts: np.ndarray) -> np.ndarray:
