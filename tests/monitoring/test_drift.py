@@ -29,7 +29,11 @@ def test_report_has_declared_columns_and_one_row_per_feature_and_metric(monitor:
     report = monitor.predict(make_frame(500, seed=2))
     assert list(report.columns) == list(REPORT_COLUMNS)
     assert {c: str(report[c].dtype) for c in ("value", "threshold", "alert", "n_rows")} == {
-        "value": "float64", "threshold": "float64", "alert": "bool", "n_rows": "int64"}
+        "value": "float64",
+        "threshold": "float64",
+        "alert": "bool",
+        "n_rows": "int64",
+    }
     assert report.index.equals(pd.RangeIndex(len(report)))
     numeric = ["psi", "ks", "js", "wasserstein", "missing_rate", "unseen_rate"]
     categorical = ["psi", "js", "chi2", "missing_rate", "unseen_rate"]
@@ -152,10 +156,12 @@ def test_prediction_drift_monitor_after_a_model_in_a_pipeline() -> None:
     from sklearn.linear_model import LinearRegression
 
     train = make_frame(2000, seed=13).assign(target=lambda d: 2 * d["x"])
-    pipe = ModelPipeline([
-        SklearnModel(LinearRegression(), features=["x"], target="target"),
-        PredictionDriftMonitor(metrics=["ks", "wasserstein"]),
-    ]).fit(train)
+    pipe = ModelPipeline(
+        [
+            SklearnModel(LinearRegression(), features=["x"], target="target"),
+            PredictionDriftMonitor(metrics=["ks", "wasserstein"]),
+        ]
+    ).fit(train)
     assert not pipe.predict(make_frame(500, seed=14))["alert"].any()
     assert pipe.predict(make_frame(500, seed=14, loc=0.7))["alert"].all()
 

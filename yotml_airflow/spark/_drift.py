@@ -67,7 +67,9 @@ def _numeric(sdf: DataFrame, name: str) -> Column:
         return F.unix_micros(col.cast("timestamp")) / F.lit(1e6)
     if isinstance(dtype, (T.NumericType, T.BooleanType)):
         return col.cast("double")
-    raise SchemaError(f"monitor_spark: column {name!r} must be numeric (as in the reference), got {dtype.simpleString()}")
+    raise SchemaError(
+        f"monitor_spark: column {name!r} must be numeric (as in the reference), got {dtype.simpleString()}"
+    )
 
 
 def _valid(x: Column) -> Column:
@@ -88,7 +90,9 @@ def _check(monitor: Monitor, sdf: DataFrame) -> list[str]:
     expected = list(monitor.input_schema_)
     present = [c for c in expected if c in sdf.columns]
     if not present:
-        raise SchemaError(f"monitor_spark: no common columns: the monitor checks {expected}, the table has {sdf.columns}")
+        raise SchemaError(
+            f"monitor_spark: no common columns: the monitor checks {expected}, the table has {sdf.columns}"
+        )
     if not monitor.accepts_partial_input and len(present) < len(expected):
         missing = [c for c in expected if c not in sdf.columns]
         raise SchemaError(f"monitor_spark: missing required column(s) {missing}; the table has {sdf.columns}")
@@ -124,11 +128,18 @@ def summarize_spark(monitor: DriftMonitor, sdf: DataFrame) -> dict[str, Summary]
         items.append(F.when(valid[f], F.struct(F.lit(features.index(f)).alias("f"), bucket.alias("b"), x.alias("x"))))
     for f, label in labels.items():
         profile = categorical[f]
-        mapping = F.create_map(*[v for i, c in enumerate(profile.categories)
-                                 for v in (F.lit(c), F.lit(min(i, profile.top)))]) if profile.categories else None
+        mapping = (
+            F.create_map(*[v for i, c in enumerate(profile.categories) for v in (F.lit(c), F.lit(min(i, profile.top)))])
+            if profile.categories
+            else None
+        )
         code = F.lit(profile.top + 1) if mapping is None else F.coalesce(mapping[label], F.lit(profile.top + 1))
-        items.append(F.when(valid[f], F.struct(F.lit(features.index(f)).alias("f"), code.alias("b"),
-                                               F.lit(None).cast("double").alias("x"))))
+        items.append(
+            F.when(
+                valid[f],
+                F.struct(F.lit(features.index(f)).alias("f"), code.alias("b"), F.lit(None).cast("double").alias("x")),
+            )
+        )
     rows: list[Any] = []
     if items:
         exploded = sdf.select(F.explode(F.array(*items)).alias("i")).where(F.col("i").isNotNull())
