@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pandas as pd
 import pytest
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import NotificationError, SchemaError
 from yotml_airflow.models.monitoring import CallableNotifier, DriftMonitor, WebhookNotifier, alerts_from_report
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import ConfigError, EmptyDataError, NotFittedError, SchemaError
 from yotml_airflow.models import ModelPipeline, SklearnModel, load_model
 from yotml_airflow.models.monitoring import REPORT_COLUMNS, DriftMonitor, PredictionDriftMonitor
@@ -180,3 +180,16 @@ def test_importing_the_model_layer_does_not_load_scipy_or_report_libraries() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_monitors_pass_the_conformance_checks() -> None:
+    from yotml_airflow.models import check_model
+
+    sample = make_frame(200, seed=20)
+    sample["label"] = (sample["x"] > 0).astype("int64")
+    sample["score"] = 1 / (1 + np.exp(-sample["x"]))
+    assert len(check_model(DriftMonitor(n_chunks=4), sample)) == 13
+    assert len(check_model(PredictionDriftMonitor(columns=["score"], n_chunks=4), sample)) == 13
+    from yotml_airflow.models.monitoring import PerformanceMonitor
+
+    assert len(check_model(PerformanceMonitor(prediction="label", score="score", n_chunks=4), sample)) == 13

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import EmptyDataError, SchemaError
 from yotml_airflow.models.monitoring import DriftMonitor, PerformanceMonitor, render_report
 from yotml_airflow.spark import monitor_spark, summarize_spark
