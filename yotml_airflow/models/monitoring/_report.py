@@ -70,7 +70,7 @@ def _plot_numeric(ax: Any, profile: NumericProfile, ref: Summary, cur: Summary) 
     _, cur_counts, cur_sums = _merged(profile, cur, group)
     low, high = profile.low, profile.high
     edges = np.concatenate([[low], inner, [high]])
-    if len(edges) > 2 and cur_counts.sum():
+    if len(edges) > 2 and cur_counts.sum() and cur.n_unseen:
         first, last = cur_sums[0] / max(cur_counts[0], 1), cur_sums[-1] / max(cur_counts[-1], 1)
         edges[0] = min(low, 2 * first - edges[1]) if cur_counts[0] else low
         edges[-1] = max(high, 2 * last - edges[-2]) if cur_counts[-1] else high
@@ -128,7 +128,14 @@ def _plots(
         ax.spines[["top", "right"]].set_visible(False)
         ref_missing, cur_missing = ref.n_missing / max(ref.n_rows, 1), cur.n_missing / max(cur.n_rows, 1)
         missing = f"missing: reference {ref_missing:.1%}, current {cur_missing:.1%}"
-        ax.set_title(missing, fontsize=9, color="#616e7c", loc="left")
+        loud = "missing_rate" in set(metrics["metric"])
+        ax.set_title(
+            missing,
+            fontsize=10 if loud else 9,
+            color=_CURRENT if loud else "#616e7c",
+            loc="left",
+            fontweight="bold" if loud else "normal",
+        )
         fig.tight_layout()
         shown = ", ".join(f"{m} {v:.3g} (> {t:.3g})" for m, v, t in metrics[["metric", "value", "threshold"]].values)
         plots.append({"title": f"{feature} — {shown}", "png": _png(fig)})
