@@ -17,7 +17,7 @@ def main(dag_file: str, dag_id: str, day: str) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     dag = next(v for v in vars(module).values() if getattr(v, "dag_id", None) == dag_id and hasattr(v, "test"))
-    logical_date = dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
+    logical_date = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
     run = dag.test(logical_date=logical_date)
 
     from airflow.models.xcom import XComModel

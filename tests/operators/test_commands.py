@@ -76,7 +76,9 @@ def test_fit_command_with_class_spec_params_and_py_files() -> None:
 def test_transform_command_passes_spark_options_through(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "AIRFLOW_CONN_SPARK_CLUSTER",
-        json.dumps({"conn_type": "spark", "host": "spark://127.0.0.1", "port": 7077, "extra": {"deploy-mode": "client"}}),
+        json.dumps(
+            {"conn_type": "spark", "host": "spark://127.0.0.1", "port": 7077, "extra": {"deploy-mode": "client"}}
+        ),
     )
     op = BatchTransformOperator(
         task_id="score",
@@ -198,7 +200,11 @@ def test_environment_runs_this_interpreter_and_carries_tracking_uri(monkeypatch:
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     op = BatchTransformOperator(
-        task_id="s", input="/i", output_path="/o", model_uri="models:/m@a", tracking_uri="sqlite:////t/m.db",
+        task_id="s",
+        input="/i",
+        output_path="/o",
+        model_uri="models:/m@a",
+        tracking_uri="sqlite:////t/m.db",
         env_vars={"EXTRA": "1"},
     )
     hook = op.get_hook()
@@ -251,9 +257,14 @@ def test_mlflow_connection_gives_tracking_uri(monkeypatch: pytest.MonkeyPatch) -
             ),
             "model_params is not valid JSON",
         ),
-        (lambda: FitModelOperator(task_id="t", input="/i", model_spec="a.b:C", register_name="bad name"), "register_name"),
         (
-            lambda: BatchTransformOperator(task_id="t", input="/i", output_path="/o", model_uri="models:/m", method="x"),
+            lambda: FitModelOperator(task_id="t", input="/i", model_spec="a.b:C", register_name="bad name"),
+            "register_name",
+        ),
+        (
+            lambda: BatchTransformOperator(
+                task_id="t", input="/i", output_path="/o", model_uri="models:/m", method="x"
+            ),
             "method must be one of",
         ),
         (

@@ -26,8 +26,7 @@ def check_model_spec(model_spec: Any, model_params: Any) -> list[str]:
     """
     if not isinstance(model_spec, str) or not model_spec.strip():
         raise ConfigError(
-            "model_spec must be 'package.module:ClassName' or the path of a saved unfitted model, "
-            f"got {model_spec!r}."
+            f"model_spec must be 'package.module:ClassName' or the path of a saved unfitted model, got {model_spec!r}."
         )
     args = ["--model-spec", model_spec]
     if _CLASS_SPEC.match(model_spec):
