@@ -13,6 +13,7 @@ from yotml_airflow.operators import (
     BatchTransformOperator,
     FitModelOperator,
     MonitorOperator,
+    PublishPredictionsOperator,
     SegmentedFitOperator,
     StreamingPredictOperator,
 )
@@ -27,7 +28,7 @@ BASE = ["spark-submit", "--master", "local[2]", "--conf", "spark.ui.showConsoleP
 def test_entry_file_is_the_installed_jobs_main() -> None:
     import yotml_airflow
 
-    assert ENTRY == os.path.join(os.path.dirname(yotml_airflow.__file__), "jobs", "__main__.py")
+    assert ENTRY == os.path.join(os.path.dirname(yotml_airflow.__file__), "jobs", "entrypoint.py")
     assert os.path.isfile(ENTRY)
 
 
@@ -188,10 +189,50 @@ def test_segmented_monitor_and_stream_job_arguments() -> None:
     ignoring = MonitorOperator(task_id="m2", input="/c", reference="/r", on_alert="ignore", webhook_url="http://x/h")
     assert "--webhook-url" not in ignoring.application_args()
     stream = StreamingPredictOperator(
-        task_id="st", source="kafka://in", sink="kafka://out", model_uri="models:/m@a", checkpoint="/ck"
+        task_id="st",
+        model_uri="models:/m@a",
+        bootstrap_servers="127.0.0.1:9092",
+        input_topic="in",
+        output_topic="out",
+        checkpoint="/ck",
+        keep_fields=["id"],
+        kafka_options={"security.protocol": "PLAINTEXT"},
     )
-    assert stream.application_args()[:2] == ["stream", "--source"]
-    assert stream.application_args()[-2:] == ["--trigger", "available-now"]
+    assert stream.application_args() == [
+        "stream",
+        "--model",
+        "models:/m@a",
+        "--bootstrap-servers",
+        "127.0.0.1:9092",
+        "--input-topic",
+        "in",
+        "--output-topic",
+        "out",
+        "--checkpoint",
+        "/ck",
+        "--trigger",
+        "availableNow",
+        "--kafka-option",
+        "security.protocol=PLAINTEXT",
+        "--keep-field",
+        "id",
+    ]
+    publish = PublishPredictionsOperator(
+        task_id="pub", model_uri="models:/m@a", input="/in", bootstrap_servers="b:9092", topic="t", key_column="id"
+    )
+    assert publish.application_args() == [
+        "publish",
+        "--model",
+        "models:/m@a",
+        "--input",
+        "/in",
+        "--bootstrap-servers",
+        "b:9092",
+        "--topic",
+        "t",
+        "--key-column",
+        "id",
+    ]
 
 
 def test_environment_runs_this_interpreter_and_carries_tracking_uri(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -280,9 +321,15 @@ def test_mlflow_connection_gives_tracking_uri(monkeypatch: pytest.MonkeyPatch) -
         ),
         (
             lambda: StreamingPredictOperator(
-                task_id="t", source="s", sink="k", model_uri="models:/m@a", checkpoint="/c", trigger="continuous"
+                task_id="t",
+                model_uri="models:/m@a",
+                bootstrap_servers="b",
+                input_topic="i",
+                output_topic="o",
+                checkpoint="/c",
+                trigger="processingTime=1 second",
             ),
-            "a scheduled run must end",
+            "a task must end",
         ),
         (
             lambda: FitModelOperator(task_id="t", input="/i", model_spec="a.b:C", register_name="m", conf=["x"]),

@@ -1,6 +1,6 @@
 """``yotml_airflow.operators``: Airflow operators that submit yotml jobs to Spark.
 
-Each operator builds ``spark-submit <yotml_airflow/jobs/__main__.py> <job> <args> --result-path P``,
+Each operator builds ``spark-submit <yotml_airflow/jobs/entrypoint.py> <job> <args> --result-path P``,
 runs it through the apache-spark provider's ``SparkSubmitHook`` and returns the job's result JSON
 as its XCom value. The airflow layer reaches the jobs only through spark-submit, never by import.
 
@@ -20,7 +20,7 @@ from yotml_airflow.operators._fit import FitModelOperator
 from yotml_airflow.operators._mlflow_hook import MlflowTrackingHook
 from yotml_airflow.operators._monitor import MonitorAlertError, MonitorOperator
 from yotml_airflow.operators._segmented import SegmentedFitOperator
-from yotml_airflow.operators._stream import StreamingPredictOperator
+from yotml_airflow.operators._stream import PublishPredictionsOperator, StreamingPredictOperator
 from yotml_airflow.operators._transform import BatchTransformOperator
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "MlflowTrackingHook",
     "MonitorAlertError",
     "MonitorOperator",
+    "PublishPredictionsOperator",
     "SegmentedFitOperator",
     "StreamingPredictOperator",
     "YotmlSparkJobOperator",

@@ -4,7 +4,7 @@ The airflow layer never imports the jobs package (the import contract forbids it
 is located through the import system's metadata only, without executing it.
 
 Example:
-    >>> job_entry_file().endswith("jobs/__main__.py")
+    >>> job_entry_file().endswith("jobs/entrypoint.py")
     True
     >>> env = job_environment({"A": "1"}, tracking_uri="sqlite:///m.db", base_env={"PATH": "/usr/bin"})
     >>> env["A"], env["MLFLOW_TRACKING_URI"], env["PYSPARK_PYTHON"] == sys.executable
@@ -22,11 +22,11 @@ from typing import Any
 
 from yotml_airflow.errors import ConfigError
 
-JOBS_ENTRY = ("jobs", "__main__.py")
+JOBS_ENTRY = ("jobs", "entrypoint.py")
 
 
 def job_entry_file() -> str:
-    """The installed ``yotml_airflow/jobs/__main__.py``: the application spark-submit runs."""
+    """The installed ``yotml_airflow/jobs/entrypoint.py``: the application spark-submit runs."""
     spec = importlib.util.find_spec("yotml_airflow")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:

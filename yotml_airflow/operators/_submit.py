@@ -28,7 +28,7 @@ from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 
 _TRACEBACK_START = "Traceback (most recent call last):"
 _ERROR_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b(?::.*)?$")
-_JOB_ERROR_LINE = re.compile(r"^yotml job \S+ failed: .+")
+_JOB_ERROR_LINE = re.compile(r"^yotml \S+: error: .+")
 
 
 class PythonErrorTracker:
@@ -55,7 +55,7 @@ class PythonErrorTracker:
 
     @property
     def message(self) -> str | None:
-        """The job's one-line error: its own ``yotml job ... failed`` line, else the traceback's last error."""
+        """The job's one-line error: its own ``yotml <job>: error: ...`` line, else the traceback's last error."""
         return self.job_error_line or self.error_line
 
 
