@@ -55,7 +55,7 @@ def test_tracker_keeps_the_python_traceback_through_jvm_shutdown_chatter() -> No
     for line in lines:
         tracker.feed(line)
     assert tracker.message.startswith("pyspark.errors.exceptions.captured.AnalysisException: [PATH_NOT_FOUND]")
-    assert list(tracker.traceback)[0] == "Traceback (most recent call last):"
+    assert tracker.traceback[0] == "Traceback (most recent call last):"
 
 
 def test_tracker_prefers_the_jobs_one_line_error() -> None:
