@@ -20,23 +20,25 @@ def check_model_spec(model_spec: Any, model_params: Any) -> list[str]:
     unfitted model folder (``Model.save``), which carries its own parameters.
 
     >>> check_model_spec("sklearn_models:Churn", {"depth": 3})
-    ['--model-spec', 'sklearn_models:Churn', '--model-params', '{"depth": 3}']
+    ['--model-spec', 'sklearn_models:Churn', '--params', '{"depth": 3}']
     >>> check_model_spec("/models/churn_unfitted", None)
-    ['--model-spec', '/models/churn_unfitted']
+    ['--model-path', '/models/churn_unfitted']
     """
     if not isinstance(model_spec, str) or not model_spec.strip():
         raise ConfigError(
             f"model_spec must be 'package.module:ClassName' or the path of a saved unfitted model, got {model_spec!r}."
         )
-    args = ["--model-spec", model_spec]
     if _CLASS_SPEC.match(model_spec):
+        args = ["--model-spec", model_spec]
         if model_params is not None:
-            args += ["--model-params", as_json_arg(model_params, "model_params")]
+            args += ["--params", as_json_arg(model_params, "model_params")]
     elif model_params:
         raise ConfigError(
             f"model_params were given with model_spec {model_spec!r}, which is not 'package.module:ClassName': "
             "a saved model folder carries its own parameters."
         )
+    else:
+        args = ["--model-path", model_spec]
     return args
 
 
@@ -44,6 +46,20 @@ def check_name(value: Any, what: str) -> str:
     """A registered-model (or column) name: non-empty, letters, digits, ``_.-``."""
     if not isinstance(value, str) or not _NAME.match(value):
         raise ConfigError(f"{what} must be a non-empty name of letters, digits, '_', '.', '-', got {value!r}.")
+    return value
+
+
+def check_names(values: Any, what: str) -> list[str]:
+    """A list of names (columns, metrics)."""
+    if isinstance(values, str) or not isinstance(values, list | tuple) or not values:
+        raise ConfigError(f"{what} must be a non-empty list of names, got {values!r}.")
+    return [check_name(v, what) for v in values]
+
+
+def positive_int(value: Any, what: str) -> int:
+    """A positive integer option."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{what} must be a positive integer, got {value!r}.")
     return value
 
 
@@ -57,20 +73,22 @@ def check_path(value: Any, what: str) -> str:
 
 
 class FitModelOperator(YotmlSparkJobOperator):
-    """Fit a model on data read by Spark and register the fitted model in MLflow.
+    """Fit a model on data read by Spark, evaluate it on a holdout, and register it in MLflow.
 
     ``model_spec`` is ``"package.module:ClassName"`` (constructed with ``model_params``, a dict or
-    JSON string) or a saved unfitted model folder. The model code must be importable on the Spark
-    driver (installed, or shipped with ``py_files``). XCom: ``{"name", "version", "model_uri",
-    "run_id", "metrics"}``.
+    JSON string whose values may nest ``{"spec": ..., "params": ...}``) or a saved unfitted model
+    folder. The model code must be importable where the Spark driver runs (installed, or shipped
+    with ``py_files``). ``holdout`` (with ``metrics`` and ``target``) evaluates the fit. XCom:
+    ``{"name", "version", "model_uri", "run_id", "metrics"}``, so a downstream task can use
+    ``"{{ ti.xcom_pull(task_ids='fit')['model_uri'] }}"``.
 
     Example::
 
         FitModelOperator(
             task_id="fit",
             input="/data/customers/ds={{ ds }}",
-            model_spec="churn.models:ChurnModel",
-            model_params={"max_depth": 4},
+            model_spec="yotml_airflow.models:SklearnModel",
+            model_params={"estimator": {"spec": "sklearn.linear_model:LogisticRegression"}, "target": "churned"},
             register_name="churn",
         )
     """
@@ -82,7 +100,11 @@ class FitModelOperator(YotmlSparkJobOperator):
         "model_params",
         "register_name",
         "input_format",
-        "alias",
+        "holdout",
+        "metrics",
+        "target",
+        "tags",
+        "output_model",
         *SPARK_TEMPLATE_FIELDS,
     )
 
@@ -94,8 +116,15 @@ class FitModelOperator(YotmlSparkJobOperator):
         register_name: str,
         model_params: dict[str, Any] | str | None = None,
         input_format: str | None = None,
+        holdout: str | None = None,
+        metrics: list[str] | None = None,
+        target: str | None = None,
+        sample: float | None = None,
         max_rows: int | None = None,
-        alias: str | None = None,
+        seed: int | None = None,
+        register: bool = True,
+        tags: dict[str, str] | str | None = None,
+        output_model: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -104,8 +133,15 @@ class FitModelOperator(YotmlSparkJobOperator):
         self.model_params = model_params
         self.register_name = register_name
         self.input_format = input_format
+        self.holdout = holdout
+        self.metrics = metrics
+        self.target = target
+        self.sample = sample
         self.max_rows = max_rows
-        self.alias = alias
+        self.seed = seed
+        self.register = register
+        self.tags = tags
+        self.output_model = output_model
 
     def _job_args(self) -> list[str]:
         args = ["--input", check_path(self.input, "input")]
@@ -113,10 +149,24 @@ class FitModelOperator(YotmlSparkJobOperator):
         args += ["--register-name", check_name(self.register_name, "register_name")]
         if self.input_format:
             args += ["--input-format", str(self.input_format)]
+        if self.holdout:
+            args += ["--holdout", check_path(self.holdout, "holdout")]
+        if self.metrics:
+            args += ["--metrics", ",".join(check_names(self.metrics, "metrics"))]
+        if self.target:
+            args += ["--target", check_name(self.target, "target")]
+        if self.sample is not None:
+            if isinstance(self.sample, bool) or not isinstance(self.sample, int | float) or not 0 < self.sample <= 1:
+                raise ConfigError(f"sample must be a fraction in (0, 1], got {self.sample!r}.")
+            args += ["--sample", str(self.sample)]
         if self.max_rows is not None:
-            if not isinstance(self.max_rows, int) or self.max_rows <= 0:
-                raise ConfigError(f"max_rows must be a positive integer, got {self.max_rows!r}.")
-            args += ["--max-rows", str(self.max_rows)]
-        if self.alias:
-            args += ["--alias", check_name(self.alias, "alias")]
+            args += ["--max-rows", str(positive_int(self.max_rows, "max_rows"))]
+        if self.seed is not None:
+            args += ["--seed", str(int(self.seed))]
+        if not self.register:
+            args += ["--no-register"]
+        if self.tags:
+            args += ["--tags", as_json_arg(self.tags, "tags")]
+        if self.output_model:
+            args += ["--output-model", check_path(self.output_model, "output_model")]
         return args

@@ -9,7 +9,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from yotml_airflow.errors import ConfigError, YotmlError
 from yotml_airflow.operators._base import SPARK_TEMPLATE_FIELDS, YotmlSparkJobOperator, as_json_arg
-from yotml_airflow.operators._fit import check_path
+from yotml_airflow.operators._fit import check_names, check_path
 from yotml_airflow.operators._transform import check_model_uri
 
 ALERT_POLICIES = ("fail", "notify", "ignore")
@@ -55,6 +55,7 @@ class MonitorOperator(YotmlSparkJobOperator):
         "on_alert",
         "webhook_url",
         "input_format",
+        "reference_format",
         "report_path",
         *SPARK_TEMPLATE_FIELDS,
     )
@@ -71,10 +72,12 @@ class MonitorOperator(YotmlSparkJobOperator):
         on_alert: str = "fail",
         webhook_url: str | None = None,
         input_format: str | None = None,
+        reference_format: str | None = None,
         report_path: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.reference_format = reference_format
         self.input = input
         self.reference = reference
         self.model_uri = model_uri
@@ -91,19 +94,19 @@ class MonitorOperator(YotmlSparkJobOperator):
             raise ConfigError(f"on_alert must be one of {ALERT_POLICIES}, got {self.on_alert!r}.")
         args = ["--input", check_path(self.input, "input"), "--reference", check_path(self.reference, "reference")]
         if self.model_uri:
-            args += ["--model-uri", check_model_uri(self.model_uri)]
+            args += ["--model", check_model_uri(self.model_uri)]
         if self.monitor_spec:
             args += ["--monitor-spec", check_path(self.monitor_spec, "monitor_spec")]
         if self.monitor_params is not None:
             args += ["--monitor-params", as_json_arg(self.monitor_params, "monitor_params")]
         if self.columns:
-            if isinstance(self.columns, str) or not all(isinstance(c, str) for c in self.columns):
-                raise ConfigError(f"columns must be a list of column names, got {self.columns!r}.")
-            args += ["--columns", ",".join(self.columns)]
+            args += ["--columns", ",".join(check_names(self.columns, "columns"))]
         if self.webhook_url and self.on_alert != "ignore":
             args += ["--webhook-url", check_path(self.webhook_url, "webhook_url")]
         if self.input_format:
             args += ["--input-format", str(self.input_format)]
+        if self.reference_format:
+            args += ["--reference-format", str(self.reference_format)]
         if self.report_path:
             args += ["--report-path", check_path(self.report_path, "report_path")]
         return args

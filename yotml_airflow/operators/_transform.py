@@ -7,9 +7,10 @@ from typing import Any
 
 from yotml_airflow.errors import ConfigError
 from yotml_airflow.operators._base import SPARK_TEMPLATE_FIELDS, YotmlSparkJobOperator
-from yotml_airflow.operators._fit import check_path
+from yotml_airflow.operators._fit import check_names, check_path, positive_int
 
 METHODS = ("predict", "transform")
+MODES = ("overwrite", "error")
 
 
 def check_model_uri(value: Any) -> str:
@@ -27,8 +28,10 @@ def check_model_uri(value: Any) -> str:
 class BatchTransformOperator(YotmlSparkJobOperator):
     """Apply a fitted model (``predict`` or ``transform``) to a table with Spark and write the result.
 
-    The output is written atomically (to a temporary location, then renamed), so a retry replaces
-    it instead of appending. XCom: ``{"output", "rows", "model_uri", ...}``.
+    ``model_uri`` is ``models:/name@alias``, ``models:/name/3``, ``runs:/...`` or a saved fitted
+    model folder. The output is written atomically (to a temporary location, then renamed), so a
+    retry replaces it (``mode="overwrite"``) instead of appending. XCom: ``{"output", "format",
+    "rows", "model", "method"}``.
 
     ``output_path`` is the output location (``output`` is taken by Airflow's ``BaseOperator.output``).
 
@@ -64,9 +67,13 @@ class BatchTransformOperator(YotmlSparkJobOperator):
         keep_columns: list[str] | None = None,
         input_format: str | None = None,
         output_format: str | None = None,
+        mode: str = "overwrite",
+        batch_size: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.mode = mode
+        self.batch_size = batch_size
         self.input = input
         self.output_path = output_path
         self.model_uri = model_uri
@@ -83,15 +90,19 @@ class BatchTransformOperator(YotmlSparkJobOperator):
             check_path(self.input, "input"),
             "--output",
             check_path(self.output_path, "output_path"),
-            "--model-uri",
+            "--model",
             check_model_uri(self.model_uri),
             "--method",
             self.method,
         ]
         if self.keep_columns:
-            if isinstance(self.keep_columns, str) or not all(isinstance(c, str) for c in self.keep_columns):
-                raise ConfigError(f"keep_columns must be a list of column names, got {self.keep_columns!r}.")
-            args += ["--keep-columns", ",".join(self.keep_columns)]
+            args += ["--keep-columns", ",".join(check_names(self.keep_columns, "keep_columns"))]
+        if self.mode not in MODES:
+            raise ConfigError(f"mode must be one of {MODES}, got {self.mode!r}.")
+        if self.mode != "overwrite":
+            args += ["--mode", self.mode]
+        if self.batch_size is not None:
+            args += ["--batch-size", str(positive_int(self.batch_size, "batch_size"))]
         if self.input_format:
             args += ["--input-format", str(self.input_format)]
         if self.output_format:
