@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from yotml_airflow.errors import ConfigError, NotFittedError, SchemaError
+from yotml_airflow.errors import ConfigError, ModelCheckError, NotFittedError, SchemaError
 from yotml_airflow.models import Model, ModelPipeline, SklearnModel
 from yotml_airflow.spark import batch_transform, check_spark_parity, to_spark_schema
 
@@ -188,7 +188,7 @@ def test_parity_detects_a_difference(spark):
             return out
 
     df = _frame(12)
-    with pytest.raises(Exception, match="values differ"):
+    with pytest.raises(ModelCheckError, match="values differ"):
         check_spark_parity(Drifting().fit(df), df, spark, methods=["predict"])
 
 

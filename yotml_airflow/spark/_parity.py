@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from yotml_airflow.errors import YotmlError
+from yotml_airflow.errors import ModelCheckError, YotmlError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -28,10 +28,7 @@ if TYPE_CHECKING:
 
 
 def _parity_error(message: str) -> Exception:
-    from yotml_airflow import errors
-
-    cls: type[Exception] = getattr(errors, "ModelCheckError", AssertionError)
-    return cls(message)
+    return ModelCheckError(message)
 
 
 def expected_on_pandas(model: Model, df: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -59,8 +56,6 @@ def check_spark_parity(
 
     df = df.reset_index(drop=True)
     sdf = spark.createDataFrame(df) if len(df.columns) else spark.range(len(df)).drop("id")
-    if len(df) >= 4:
-        sdf = sdf.repartition(3)
     checked = []
     owner = type(model).__name__
     for method in methods:
