@@ -19,6 +19,7 @@ from yotml_airflow.operators._base import YotmlSparkJobOperator
 from yotml_airflow.operators._fit import FitModelOperator
 from yotml_airflow.operators._mlflow_hook import MlflowTrackingHook
 from yotml_airflow.operators._monitor import MonitorAlertError, MonitorOperator
+from yotml_airflow.operators._promote import PromoteModelOperator
 from yotml_airflow.operators._segmented import SegmentedFitOperator
 from yotml_airflow.operators._stream import PublishPredictionsOperator, StreamingPredictOperator
 from yotml_airflow.operators._transform import BatchTransformOperator
@@ -29,6 +30,7 @@ __all__ = [
     "MlflowTrackingHook",
     "MonitorAlertError",
     "MonitorOperator",
+    "PromoteModelOperator",
     "PublishPredictionsOperator",
     "SegmentedFitOperator",
     "StreamingPredictOperator",
