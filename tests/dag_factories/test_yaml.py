@@ -89,3 +89,21 @@ def test_bad_file_does_not_stop_good_ones(tmp_path: Path) -> None:
         dags_from_yaml(tmp_path / "*.yaml", {}, on_error="raise")
     with pytest.raises(ConfigError, match="no YAML files"):
         dags_from_yaml(tmp_path / "none*.yaml", {})
+
+
+def test_airflow_shows_a_bad_yaml_file_and_loads_the_good_one(tmp_path: Path) -> None:
+    from airflow.models.dagbag import DagBag
+
+    (tmp_path / "good.yaml").write_text(SCORING)
+    (tmp_path / "bad.yaml").write_text(
+        SCORING.replace("churn_scoring_yaml", "other").replace("on_alert: fail", "on_alert: x")
+    )
+    (tmp_path / "yaml_dags.py").write_text(
+        "from pathlib import Path\nfrom yotml_airflow.dag_factories import dags_from_yaml\n"
+        "dags_from_yaml(str(Path(__file__).parent / '*.yaml'), globals())  # airflow DAG loader\n"
+    )
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"churn_scoring_yaml"}
+    warned = " ".join(" ".join(w) for w in bag.captured_warnings.values())
+    assert "bad.yaml" in warned and "field 'on_alert'" in warned

@@ -6,6 +6,7 @@ wires wait-for-data, scoring with the champion alias, monitoring against the tra
 a notification, and optionally publishing to Kafka. ``dags_from_yaml`` builds both from YAML.
 """
 
+from yotml_airflow.dag_factories._model_ref import saved_model_spec
 from yotml_airflow.dag_factories._retraining import retraining_dag
 from yotml_airflow.dag_factories._scoring import batch_scoring_dag, notify_summary
 from yotml_airflow.dag_factories._yaml import (
@@ -27,4 +28,5 @@ __all__ = [
     "load_dag_configs",
     "notify_summary",
     "retraining_dag",
+    "saved_model_spec",
 ]

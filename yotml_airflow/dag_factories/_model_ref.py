@@ -45,3 +45,14 @@ def model_arguments(
     if not (folder / "manifest.json").is_file():
         model.save(folder)
     return str(folder), None
+
+
+def saved_model_spec(model: Model, name: str) -> str:
+    """Save an unfitted ``model`` once for the DAG ``name``; the folder is a ``model_spec`` for the fit operators.
+
+    Example::
+
+        SegmentedFitOperator(task_id="fit", model_spec=saved_model_spec(churn_model(), "churn"), ...)
+    """
+    spec, _ = model_arguments(model, None, name)
+    return spec

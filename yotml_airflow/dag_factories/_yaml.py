@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -186,8 +187,22 @@ def _describe(error: ValidationError, path: Path) -> str:
     return f"{path}: invalid yotml DAG config: " + "; ".join(lines)
 
 
+def _expand_env(value: Any) -> Any:
+    if isinstance(value, str):
+        return os.path.expandvars(value)
+    if isinstance(value, list):
+        return [_expand_env(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand_env(v) for k, v in value.items()}
+    return value
+
+
 def load_dag_configs(path: str | Path) -> list[RetrainingConfig | ScoringConfig]:
-    """Read and validate one YAML file; ``ConfigError`` names the file, the field and what was expected."""
+    """Read and validate one YAML file; ``ConfigError`` names the file, the field and what was expected.
+
+    ``${VAR}`` in string values is replaced by the environment variable ``VAR`` (data locations
+    that differ between machines); ``{{ ds }}`` and other Jinja stay for Airflow to render.
+    """
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text())
@@ -195,6 +210,7 @@ def load_dag_configs(path: str | Path) -> list[RetrainingConfig | ScoringConfig]
         raise ConfigError(f"{path}: no such YAML file") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    document = _expand_env(document)
     entries = document.get("dags") if isinstance(document, dict) and "dags" in document else [document]
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{path}: expected a mapping with 'kind' (or a list under 'dags:')")
