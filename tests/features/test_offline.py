@@ -15,16 +15,20 @@ T0 = datetime(2026, 1, 1)
 
 
 def _view(ttl: timedelta | None = timedelta(days=10)) -> FeatureView:
-    return FeatureView(
-        name="stats", entity="customer_id", timestamp="event_ts", features=["orders", "spend"], ttl=ttl
-    )
+    return FeatureView(name="stats", entity="customer_id", timestamp="event_ts", features=["orders", "spend"], ttl=ttl)
 
 
 def _history() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": ["a", "a", "a", "b", "b"],
-            "event_ts": [T0, T0 + timedelta(days=5), T0 + timedelta(days=20), T0 + timedelta(days=2), T0 + timedelta(days=3)],
+            "event_ts": [
+                T0,
+                T0 + timedelta(days=5),
+                T0 + timedelta(days=20),
+                T0 + timedelta(days=2),
+                T0 + timedelta(days=3),
+            ],
             "orders": [1.0, 2.0, 3.0, 10.0, np.nan],
             "spend": [5.0, 6.0, 7.0, 50.0, 60.0],
         }

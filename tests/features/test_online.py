@@ -23,7 +23,13 @@ def _store(spark, online) -> FeatureStore:
         pd.DataFrame(
             {
                 "customer_id": ["a", "a", "b", "c", "a"],
-                "event_ts": [T0, T0 + timedelta(days=3), T0 + timedelta(days=1), T0 - timedelta(days=30), T0 + timedelta(days=9)],
+                "event_ts": [
+                    T0,
+                    T0 + timedelta(days=3),
+                    T0 + timedelta(days=1),
+                    T0 - timedelta(days=30),
+                    T0 + timedelta(days=9),
+                ],
                 "orders": [1, 2, 7, 4, 99],
                 "tier": ["x", "y", None, "z", "future"],
             }

@@ -81,17 +81,13 @@ def point_in_time_join(
     entities = entities.withColumn(_LATEST, F.lit(None).cast(rows.schema[_LATEST].dataType))
     both = entities.unionByName(rows, allowMissingColumns=True)
 
-    window = (
-        Window.partitionBy(_KEY).orderBy(F.col(_TS), F.col(_IS_ENTITY)).rowsBetween(Window.unboundedPreceding, 0)
-    )
+    window = Window.partitionBy(_KEY).orderBy(F.col(_TS), F.col(_IS_ENTITY)).rowsBetween(Window.unboundedPreceding, 0)
     carried = both.withColumn(_LATEST, F.last(F.col(_LATEST), ignorenulls=True).over(window))
     result = carried.where(F.col(_IS_ENTITY) == 1)
     fresh = F.col(f"{_LATEST}.{_FEATURE_TS}").isNotNull()
     if view.ttl is not None:
         ttl_seconds = int(view.ttl.total_seconds())
-        fresh = fresh & (
-            F.col(_TS).cast("long") - F.col(f"{_LATEST}.{_FEATURE_TS}").cast("long") <= F.lit(ttl_seconds)
-        )
+        fresh = fresh & (F.col(_TS).cast("long") - F.col(f"{_LATEST}.{_FEATURE_TS}").cast("long") <= F.lit(ttl_seconds))
     return result.select(
         *[F.col(c) for c in entity_cols],
         *[F.when(fresh, F.col(f"{_LATEST}.{n}")).alias(n) for n in names],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,9 +139,7 @@ class FeatureStore:
             frame = self._sources.get(view_name)
             if not isinstance(frame, pd.DataFrame):
                 frame = self.source(view_name).toPandas()
-            result = point_in_time_join_pandas(
-                result, timestamp, self.views[view_name], frame, feats, names[view_name]
-            )
+            result = point_in_time_join_pandas(result, timestamp, self.views[view_name], frame, feats, names[view_name])
         return result
 
     def _output_names(self, wanted: dict[str, list[str]], full_names: bool) -> dict[str, list[str]]:
@@ -178,7 +176,11 @@ class FeatureStore:
             src.where(cond & F.col(spec.entity).isNotNull())
             .groupBy(spec.entity)
             .agg(F.max_by(F.struct(ts.alias("__ts"), *[F.col(f) for f in spec.features]), ts).alias("r"))
-            .select(F.col(spec.entity), F.col("r.__ts").cast("long").alias("__ts"), *[F.col(f"r.{f}") for f in spec.features])
+            .select(
+                F.col(spec.entity),
+                F.col("r.__ts").cast("long").alias("__ts"),
+                *[F.col(f"r.{f}") for f in spec.features],
+            )
         )
         written = 0
         batch: list[tuple[Any, int, dict[str, Any]]] = []
@@ -224,8 +226,8 @@ class FeatureStore:
 
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _plain(value: Any) -> Any:
