@@ -5,9 +5,11 @@ The MLflow model folder holds the yotml saved-model folder (manifest included) a
 model was logged, then loads the folder with ``yotml_airflow.models.load_model``, which verifies
 every file's sha256: a tampered artifact is refused with ``ModelIntegrityError``.
 
-Example:
-    >>> import mlflow.pyfunc  # doctest: +SKIP
-    >>> mlflow.pyfunc.load_model("models:/churn@champion").predict(df)  # doctest: +SKIP
+Example (needs a registry, so not run as a doctest)::
+
+    import mlflow.pyfunc
+    mlflow.pyfunc.load_model("models:/churn@champion").predict(df)   # == yotml predict
+    # mlflow models serve -m models:/churn@champion --env-manager local
 """
 
 from __future__ import annotations
