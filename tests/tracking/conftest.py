@@ -64,10 +64,17 @@ def churn_df() -> pd.DataFrame:
     return _make_churn()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def free_tcp_port() -> int:
+    """A TCP port that was free on loopback a moment ago."""
+    return free_port()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +85,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, _mlflow_db_template:
     root = tmp_path_factory.mktemp("mlflow-server")
     db = root / "mlflow.db"
     shutil.copyfile(_mlflow_db_template, db)
-    port = _free_port()
+    port = free_port()
     mlflow_bin = str(Path(sys.executable).with_name("mlflow"))
     log = open(root / "server.log", "wb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "YOTML_"))}

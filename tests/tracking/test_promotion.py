@@ -46,14 +46,18 @@ def test_classifier_gate_first_better_worse_and_within_min_delta(
     better = promote_if_better("churn", 2, holdout, "auc")
     assert better.promoted and better.champion_version == 1
     assert (better.candidate_score, better.champion_score) == (pytest.approx(strong_auc), pytest.approx(weak_auc))
-    assert _run_metrics("churn", 2) == {"holdout_auc": pytest.approx(strong_auc),
-                                        "champion_holdout_auc": pytest.approx(weak_auc)}
+    assert _run_metrics("churn", 2) == {
+        "holdout_auc": pytest.approx(strong_auc),
+        "champion_holdout_auc": pytest.approx(weak_auc),
+    }
     assert describe_model("models:/churn@champion").version == 2
 
     worse = promote_if_better("churn", 3, holdout, "auc")
     assert not worse.promoted and worse.champion_version == 2 and "does not beat" in worse.reason
-    assert _run_metrics("churn", 3) == {"holdout_auc": pytest.approx(weak_auc),
-                                        "champion_holdout_auc": pytest.approx(strong_auc)}
+    assert _run_metrics("churn", 3) == {
+        "holdout_auc": pytest.approx(weak_auc),
+        "champion_holdout_auc": pytest.approx(strong_auc),
+    }
     assert describe_model("models:/churn@champion").version == 2
 
     within = promote_if_better("churn", 4, holdout, "auc", min_delta=0.05)
@@ -93,5 +97,7 @@ def test_regressor_gate_with_rmse_custom_alias_and_explicit_label(mlflow_store: 
     assert decision.promoted and decision.candidate_score == pytest.approx(expected)
     assert decision.champion_score > decision.candidate_score + 0.5
     assert describe_model("models:/spend@prod").version == 2
-    assert _run_metrics("spend", 2) == {"holdout_rmse": pytest.approx(expected),
-                                        "champion_holdout_rmse": pytest.approx(decision.champion_score)}
+    assert _run_metrics("spend", 2) == {
+        "holdout_rmse": pytest.approx(expected),
+        "champion_holdout_rmse": pytest.approx(decision.champion_score),
+    }

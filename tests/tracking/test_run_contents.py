@@ -50,8 +50,10 @@ def test_run_records_params_metrics_tags_requirements_and_artifacts(
     fingerprint = data_fingerprint(churn_df)
     assert tags["yotml.data.rows"] == "120"
     assert {k: tags[k] for k in fingerprint} == fingerprint
-    assert data_fingerprint(churn_df.astype({"visits": "float64"}))["yotml.data.schema_hash"] != fingerprint[
-        "yotml.data.schema_hash"]
+    assert (
+        data_fingerprint(churn_df.astype({"visits": "float64"}))["yotml.data.schema_hash"]
+        != fingerprint["yotml.data.schema_hash"]
+    )
     changed = churn_df.copy()
     changed.loc[0, "x"] += 1
     assert data_fingerprint(changed)["yotml.data.sample_hash"] != fingerprint["yotml.data.sample_hash"]
@@ -63,8 +65,12 @@ def test_run_records_params_metrics_tags_requirements_and_artifacts(
     assert all(pins[name] == metadata.version(name) for name in expected)
 
     stored = Path(mlflow.artifacts.download_artifacts(run_id=info.run_id, artifact_path=""))
-    assert {p.name for p in stored.iterdir()} == {"yotml_params.json", "per_store_metrics.parquet", "notes.txt",
-                                                   "config.json"}
+    assert {p.name for p in stored.iterdir()} == {
+        "yotml_params.json",
+        "per_store_metrics.parquet",
+        "notes.txt",
+        "config.json",
+    }
     pdt.assert_frame_equal(pd.read_parquet(stored / "per_store_metrics.parquet"), per_store)
     assert (stored / "notes.txt").read_text() == "trained on the churn sample"
 

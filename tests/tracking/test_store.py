@@ -48,5 +48,15 @@ def test_explicit_and_environment_uris_win(mlflow_store: str, monkeypatch: pytes
 def test_public_names_are_exported_sorted() -> None:
     assert tracking.__all__ == sorted(tracking.__all__)
     assert all(hasattr(tracking, name) for name in tracking.__all__)
-    assert {"log_model", "load_model", "describe_model", "resolve_model", "promote", "promote_if_better",
-            "tracking_uri", "LoggedModel", "ModelRef", "PromotionDecision"} <= set(tracking.__all__)
+    assert {
+        "log_model",
+        "load_model",
+        "describe_model",
+        "resolve_model",
+        "promote",
+        "promote_if_better",
+        "tracking_uri",
+        "LoggedModel",
+        "ModelRef",
+        "PromotionDecision",
+    } <= set(tracking.__all__)

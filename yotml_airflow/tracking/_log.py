@@ -67,6 +67,11 @@ def log_model(
     ``artifacts``: ``{name: DataFrame | file or folder path | dict/list}`` (a frame is logged as
     ``<name>.parquet``, a dict or list as ``<name>.json``).
 
+    MLflow's tools work on the result: ``mlflow.pyfunc.load_model(uri).predict(df)`` equals ``predict``,
+    ``mlflow.pyfunc.spark_udf`` scores it on Spark, and ``mlflow models serve -m models:/<name>@champion
+    --env-manager local`` serves it from an environment with yotml-airflow installed (it is not on PyPI,
+    so MLflow cannot build a fresh environment for it unless the wheel is on a reachable index).
+
     The experiment is ``experiment`` (default: ``name``), created with an explicit artifact location.
     Everything is checked before the run starts; a failure during logging marks the run FAILED and
     registers nothing.
