@@ -12,7 +12,7 @@ import pandas.testing as pdt
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from yotml_airflow.models import ModelPipeline, SklearnModel
+from yotml_airflow.models import Model, ModelPipeline, SklearnModel
 from yotml_airflow.tracking import log_model
 from yotml_airflow.tracking._params import data_fingerprint
 
@@ -90,3 +90,33 @@ def test_unregistered_model_has_a_runs_uri_and_artifacts_stay_out_of_cwd(
     assert experiment.artifact_location == (tmp_path / "artifacts" / "adhoc").as_uri()
     assert list(cwd.iterdir()) == []
     assert "yotml.data.rows" not in mlflow.MlflowClient().get_run(info.run_id).data.tags
+
+
+class Constant(Model):
+    """Reads no column at all: its signature has outputs only."""
+
+    def __init__(self, value: float = 2.5):
+        self.value = value
+
+    def input_columns(self, df: pd.DataFrame) -> list[str]:
+        return []
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        self.value_ = float(self.value)
+
+    def output_columns(self) -> dict[str, str]:
+        return {"prediction": "float64"}
+
+    def _predict(self, df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"prediction": self.value_}, index=df.index)
+
+
+def test_local_class_warns_and_inputless_model_logs(mlflow_store: str, churn_df: pd.DataFrame) -> None:
+    model = Constant().fit(churn_df)
+    with pytest.warns(UserWarning, match="belong to no installed package"):
+        info = log_model(model, "constant", register=False)
+    module = type(model).__module__.split(".")[0]
+    assert mlflow.MlflowClient().get_run(info.run_id).data.tags["yotml.unpackaged_modules"] == module
+    pyfunc = mlflow.pyfunc.load_model(info.model_uri)
+    assert pyfunc.metadata.signature.inputs is None
+    assert pyfunc.predict(churn_df.head(3))["prediction"].tolist() == [2.5, 2.5, 2.5]

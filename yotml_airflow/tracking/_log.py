@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -214,6 +215,12 @@ def _run_tags(
         out.update(data_fingerprint(data))
     if unpackaged:
         out["yotml.unpackaged_modules"] = ",".join(unpackaged)
+        warnings.warn(
+            f"the saved {cls.__name__} references module(s) {unpackaged} that belong to no installed package "
+            "(a notebook, __main__ or a local folder): loading it elsewhere (mlflow models serve, Spark executors) "
+            "needs them importable there",
+            stacklevel=4,
+        )
     for key, value in (tags or {}).items():
         out[str(key)[:250]] = truncate(value if isinstance(value, str) else json.dumps(value, default=str), MAX_VALUE)
     return out

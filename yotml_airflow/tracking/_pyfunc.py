@@ -90,4 +90,4 @@ def build_signature(model: Model, data: pd.DataFrame | None) -> Any:
         else:
             inputs.append(ColSpec(AnyType(), col))
     outputs: list[Any] = [ColSpec(DataType[_MLFLOW_TYPES[d]], c) for c, d in model.output_columns().items()]
-    return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))
+    return ModelSignature(inputs=Schema(inputs) if inputs else None, outputs=Schema(outputs))

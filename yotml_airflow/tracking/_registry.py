@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import tempfile
@@ -122,7 +123,10 @@ def load_model(uri: str, *, tracking_uri: str | None = None) -> Model:
     except BaseException:
         shutil.rmtree(local, ignore_errors=True)
         raise
-    weakref.finalize(model, shutil.rmtree, str(local), True)
+    try:
+        weakref.finalize(model, shutil.rmtree, str(local), True)  # lazy payload readers keep their files
+    except TypeError:
+        atexit.register(shutil.rmtree, str(local), True)
     return model
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 BASE_DISTRIBUTIONS = ("cloudpickle", "numpy", "pandas", "pyarrow")
 _COMPANIONS = {"scikit-learn": ("scipy",)}
 _SKIP = {"yotml-airflow", "mlflow", "mlflow-skinny", "mlflow-tracing"}
+_OWN_MODULES = {"builtins", "yotml_airflow"}  # yotml_airflow: the yotml-airflow line (editable installs map nothing)
 _MAX_OPCODES = 2_000_000
 _MAX_FILES = 200
 _EMBEDDED_WINDOW = 16 << 20
@@ -56,7 +57,7 @@ def pip_requirements_for(folder: str | Path | None) -> tuple[list[str], list[str
     dists: set[str] = set(BASE_DISTRIBUTIONS)
     unpackaged: list[str] = []
     for module in sorted(modules):
-        if module in sys.stdlib_module_names or module in sys.builtin_module_names or module == "builtins":
+        if module in sys.stdlib_module_names or module in sys.builtin_module_names or module in _OWN_MODULES:
             continue
         names = owners.get(module)
         if not names:
