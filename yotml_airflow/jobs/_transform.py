@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-format", choices=FORMATS, default="parquet")
     parser.add_argument("--mode", choices=MODES, default="overwrite", help="what to do when the output exists")
     parser.add_argument("--keep-columns", help="comma-separated input columns to keep beside the predictions")
-    parser.add_argument("--batch-size", type=int, help="rows per model call (default: Spark's Arrow batch size)")
+    parser.add_argument(
+        "--batch-size", type=int, help="rows per model call, also Spark's Arrow batch size (default 10,000)"
+    )
 
 
 def validate(args: argparse.Namespace) -> None:
@@ -68,6 +70,8 @@ def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
     """Score and write; returns the result JSON."""
     from yotml_airflow.spark import batch_transform
 
+    if args.batch_size is not None:
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(args.batch_size))
     sdf = read_input(spark, args.input, args.input_format)
     scored = batch_transform(args.model, sdf, method=args.method, keep_columns=args.keep, batch_size=args.batch_size)
     result = write_output_atomic(scored, args.output, args.output_format, args.mode)

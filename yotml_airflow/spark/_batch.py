@@ -138,6 +138,10 @@ def _rechunk(batches: Iterator[pd.DataFrame], size: int | None) -> Iterator[pd.D
         rows += len(batch)
         while rows >= size:
             whole = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            if len(whole) == size:
+                pending, rows = [], 0
+                yield whole
+                break
             yield whole.iloc[:size].reset_index(drop=True)
             rest = whole.iloc[size:]
             pending, rows = ([rest] if len(rest) else []), len(rest)

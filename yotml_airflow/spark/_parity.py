@@ -49,12 +49,15 @@ def check_spark_parity(
 ) -> list[str]:
     """Raise (``ModelCheckError``) unless ``batch_transform`` on Spark equals pandas for ``df``.
 
+    An unfitted model is cloned and fitted on ``df`` first (so it pairs with ``check_model``).
     Methods the model does not implement on pandas (a transformer's ``predict``) are skipped;
     returns the methods that were compared.
     """
     from yotml_airflow.spark._batch import batch_transform
 
     df = df.reset_index(drop=True)
+    if not model.is_fitted():
+        model = model.clone().fit(df)
     sdf = spark.createDataFrame(df) if len(df.columns) else spark.range(len(df)).drop("id")
     checked = []
     owner = type(model).__name__
