@@ -85,7 +85,7 @@ def main() -> None:
 
     store = tempfile.mkdtemp(prefix="yotml-bench-mlflow-")
     mlflow.set_tracking_uri(f"sqlite:///{store}/mlflow.db")
-    mlflow.set_experiment(experiment_name="bench")
+    mlflow.set_experiment(experiment_id=mlflow.create_experiment("bench", artifact_location=f"file://{store}/artifacts"))
     import sklearn
 
     reqs = [f"scikit-learn=={sklearn.__version__}", f"numpy=={np.__version__}", f"pandas=={pd.__version__}"]
