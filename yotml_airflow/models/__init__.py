@@ -16,6 +16,7 @@ from yotml_airflow.models._pipeline import ModelPipeline
 from yotml_airflow.models._scaling import Log1p, RatioFeature, StandardScaler
 from yotml_airflow.models._schema import KINDS, OUTPUT_DTYPES, kind_of
 from yotml_airflow.models._sklearn import SklearnModel
+from yotml_airflow.models._target import FrequencyEncoder, TargetEncoder
 
 __all__ = [
     "CHECKS",
@@ -26,6 +27,7 @@ __all__ = [
     "DataCleaner",
     "DateParts",
     "DtypeCoercer",
+    "FrequencyEncoder",
     "Imputer",
     "Log1p",
     "Model",
@@ -35,6 +37,7 @@ __all__ = [
     "RatioFeature",
     "SklearnModel",
     "StandardScaler",
+    "TargetEncoder",
     "check_model",
     "dtypes_of",
     "kind_of",
