@@ -7,7 +7,7 @@
 
 from yotml_airflow.spark._batch import batch_transform
 from yotml_airflow.spark._fit import DEFAULT_MAX_ROWS, collect_bounded, fit
-from yotml_airflow.spark._parity import check_spark_parity
+from yotml_airflow.spark._parity import check_spark_parity, spark_parity_check
 from yotml_airflow.spark._session import check_java, get_spark, prepare_python_env
 from yotml_airflow.spark._ship import resolve_model
 from yotml_airflow.spark._types import check_spark_input, spark_dtypes, to_spark_schema
@@ -24,5 +24,6 @@ __all__ = [
     "prepare_python_env",
     "resolve_model",
     "spark_dtypes",
+    "spark_parity_check",
     "to_spark_schema",
 ]

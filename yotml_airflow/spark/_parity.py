@@ -9,11 +9,12 @@ different batch sizes).
 Example (needs a SparkSession, so not run as a doctest)::
 
     check_spark_parity(model, df, spark)   # raises if Spark and pandas disagree
+    check_model(model, df, extra_checks={"spark_parity": spark_parity_check(spark)})
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,3 +107,12 @@ def _key(value: object) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:.9g}"
     return str(value)
+
+
+def spark_parity_check(spark: SparkSession, batch_size: int | None = None) -> Callable[[Model, pd.DataFrame], None]:
+    """A check for ``check_model(..., extra_checks={"spark_parity": spark_parity_check(spark)})``."""
+
+    def spark_parity(model: Model, df: pd.DataFrame) -> None:
+        check_spark_parity(model, df, spark, batch_size=batch_size)
+
+    return spark_parity
