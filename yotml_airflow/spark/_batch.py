@@ -103,9 +103,7 @@ def _input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str]
     return [c for c in sdf.columns if c in wanted]
 
 
-def _output_schema(
-    model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str
-) -> StructType:
+def _output_schema(model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str) -> StructType:
     from pyspark.sql.types import StructField, StructType
 
     fields = {f.name: f for f in source.fields}
@@ -140,6 +138,10 @@ def _rechunk(batches: Iterator[pd.DataFrame], size: int | None) -> Iterator[pd.D
         rows += len(batch)
         while rows >= size:
             whole = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            if len(whole) == size:
+                pending, rows = [], 0
+                yield whole
+                break
             yield whole.iloc[:size].reset_index(drop=True)
             rest = whole.iloc[size:]
             pending, rows = ([rest] if len(rest) else []), len(rest)
