@@ -256,9 +256,6 @@ class SegmentedModel(Model):
             check_input(df, self.fallback_model_.input_schema, "SegmentedModel fallback")
 
     # ---- persistence --------------------------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
     def _save_payload(self, folder: Path) -> None:
         shell = {k: v for k, v in self.__dict__.items() if k not in ("store_", "segment_table_", "_source")}
         with open(folder / SHELL, "wb") as fh:
