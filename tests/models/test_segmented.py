@@ -179,6 +179,13 @@ def test_packed_round_trip_is_lazy_and_hash_checked(tmp_path: Path) -> None:
         load_model(path)
 
 
+def test_a_shard_not_listed_in_the_manifest_is_refused(tmp_path: Path) -> None:
+    path = SegmentedModel(linear(), "store").fit(make_stores(n_stores=3, rows=10)).save(tmp_path / "seg")
+    (path / "shards" / "shard-00001.arrow").write_bytes((path / "shards" / "shard-00000.arrow").read_bytes())
+    with pytest.raises(ModelIntegrityError, match="does not list"):
+        load_model(path)
+
+
 def test_cache_keeps_at_most_cache_size_models() -> None:
     df = make_stores(n_stores=5, rows=10)
     model = SegmentedModel(linear(), "store", cache_size=2).fit(df)
