@@ -11,7 +11,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from yotml_airflow.errors import ConfigError, ModelIntegrityError, SchemaError, SegmentError
-from yotml_airflow.models import Model, ModelPipeline, SegmentedModel, SklearnModel, load_model
+from yotml_airflow.models import CHECKS, Model, ModelPipeline, SegmentedModel, SklearnModel, check_model, load_model
 
 
 def make_stores(n_stores: int = 6, rows: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -205,3 +205,7 @@ def test_a_pipeline_base_is_fit_per_segment() -> None:
         model.predict(df)["prediction"], SegmentedModel(linear(), "store").fit(df).predict(df)["prediction"]
     )
     assert not model.clone().is_fitted()
+
+
+def test_segmented_model_passes_the_model_conformance_checks() -> None:
+    assert check_model(SegmentedModel(linear(), "store"), make_stores(n_stores=3, rows=6)) == list(CHECKS)
