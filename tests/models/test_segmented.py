@@ -209,3 +209,28 @@ def test_a_pipeline_base_is_fit_per_segment() -> None:
 
 def test_segmented_model_passes_the_model_conformance_checks() -> None:
     assert check_model(SegmentedModel(linear(), "store"), make_stores(n_stores=3, rows=6)) == list(CHECKS)
+
+
+def test_per_store_churn_models_beat_a_global_model_on_a_new_day_of_make_ecommerce() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from yotml_airflow.datasets import NUMERIC_FEATURES, make_ecommerce
+    from yotml_airflow.models import Imputer, StandardScaler
+
+    features = list(NUMERIC_FEATURES)
+
+    def base() -> ModelPipeline:
+        classifier = SklearnModel(LogisticRegression(max_iter=500), features=features, target="churned")
+        return ModelPipeline([Imputer(columns=features), StandardScaler(columns=features), classifier])
+
+    train = make_ecommerce(n_stores=4, customers_per_store=250, seed=0)
+    test = make_ecommerce(n_stores=4, customers_per_store=250, seed=0, day=1)
+    y = test["churned"].to_numpy()
+
+    def log_loss(model: Model) -> float:
+        p = np.clip(model.predict(test)["proba_1"].to_numpy(), 1e-6, 1 - 1e-6)
+        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+    segmented = SegmentedModel(base(), "store_id", min_rows=50).fit(train)
+    assert (segmented.segment_table_["status"] == "fitted").all()
+    assert log_loss(segmented) < 0.9 * log_loss(base().fit(train))
