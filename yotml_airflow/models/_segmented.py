@@ -222,7 +222,7 @@ class SegmentedModel(Model):
         own = np.fromiter((k in self.store_ for k in keys), dtype=bool, count=len(keys))
         lacking = [k for k, has in zip(keys, own) if not has] + (["<missing>"] if (codes < 0).any() else [])
         if lacking:
-            self._check_fallback(df, keys, own, lacking)
+            self._check_fallback(df, lacking)
         order, offsets = sorted_groups(codes, len(keys))
         data = df.drop(columns=[self.segment_col])
         sorted_data = data.take(order)
@@ -239,7 +239,7 @@ class SegmentedModel(Model):
     def _global_model(self) -> Model | None:
         return self.fallback_model_ if self.fallback == "global" else None
 
-    def _check_fallback(self, df: pd.DataFrame, keys: list[Any], own: np.ndarray, lacking: list[Any]) -> None:
+    def _check_fallback(self, df: pd.DataFrame, lacking: list[Any]) -> None:
         if self.fallback_model_ is None:
             known = self.segment_table_["segment"]
             seen = set(known[known.isin(lacking)].tolist())
