@@ -11,6 +11,7 @@ Every error the package raises on purpose is a ``YotmlError``, so callers can ca
      ├── DataTooLargeError    data exceeds a declared row limit before it is collected
      ├── SegmentError         segment routing or per-segment fit policy failed
      ├── TrackingError        MLflow model name, version or alias not found, or a bad URI
+     ├── ServingError         a prediction server refused or failed a request (HTTP status attached)
      └── JobError             a Spark job or its inputs failed
 
 Example:
@@ -30,6 +31,7 @@ __all__ = [
     "NotFittedError",
     "SchemaError",
     "SegmentError",
+    "ServingError",
     "TrackingError",
     "YotmlError",
 ]
@@ -73,3 +75,12 @@ class TrackingError(YotmlError):
 
 class JobError(YotmlError):
     """A job's inputs are missing or unreadable, or the job failed."""
+
+
+class ServingError(YotmlError):
+    """A prediction server refused or failed a request; ``status`` is the HTTP status, ``detail`` the fields."""
+
+    def __init__(self, message: str, status: int = 0, detail: list[dict[str, object]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or []

@@ -1,0 +1,134 @@
+"""Where a served model comes from: an MLflow URI (``models:/churn@champion``) or a saved folder.
+
+``load_served`` loads the model once and compiles what every request needs (the input
+validator, the output columns). ``current_fingerprint`` asks cheaply which version the source
+points at now, so the server can notice an alias that moved (or a folder that was replaced)
+without loading anything.
+
+Example:
+    >>> is_uri("models:/churn@champion"), is_uri("/srv/models/churn")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yotml_airflow.errors import ConfigError, TrackingError
+from yotml_airflow.models import Model
+from yotml_airflow.models import load_model as load_saved_model
+from yotml_airflow.serving._fastpath import FastPath, compile_fast_path
+from yotml_airflow.serving._validate import InputValidator
+
+_URI_PREFIXES = ("models:/", "runs:/")
+
+
+def is_uri(source: str | Path) -> bool:
+    """True for an MLflow model URI, False for a local folder path."""
+    text = str(source)
+    return text.startswith(_URI_PREFIXES) or "://" in text
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """One loaded model version and what requests need from it (immutable: swapped as a whole)."""
+
+    model: Model
+    name: str
+    version: int | None
+    source: str
+    fingerprint: str
+    validator: InputValidator
+    output_columns: dict[str, str]
+    run_id: str | None = None
+    fast_path: FastPath | None = None
+    loaded_at: float = field(default_factory=time.time)
+
+    def describe(self) -> dict[str, Any]:
+        """The JSON description served by ``GET /model``."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "run_id": self.run_id,
+            "model_class": type(self.model).__name__,
+            "input_schema": dict(self.validator.schema),
+            "output_columns": dict(self.output_columns),
+            "max_rows": self.validator.max_rows,
+            "fast_path": self.fast_path is not None,
+            "loaded_at": self.loaded_at,
+        }
+
+
+def _tracking_function(name: str) -> Any:
+    from yotml_airflow import tracking
+
+    function = getattr(tracking, name, None)
+    if function is None:
+        raise ConfigError(f"yotml_airflow.tracking.{name} is not available: cannot serve MLflow URIs")
+    return function
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise ConfigError(f"{folder} is not a saved yotml model (no manifest.json)")
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+
+
+def _check_folder(source: str | Path) -> Path:
+    folder = Path(source)
+    if not folder.is_dir():
+        raise ConfigError(f"no saved model at {folder}: give a models:/ or runs:/ URI or a saved model folder")
+    return folder
+
+
+def current_fingerprint(source: str | Path) -> str:
+    """What ``source`` points at now: the registry version of a URI, the manifest digest of a folder."""
+    if is_uri(source):
+        ref = _tracking_function("describe_model")(str(source))
+        version = getattr(ref, "version", None)
+        return str(version) if version is not None else str(getattr(ref, "run_id", source))
+    return _folder_fingerprint(_check_folder(source))
+
+
+def load_served(source: str | Path, *, max_rows: int = 1000) -> ServedModel:
+    """Load the model ``source`` names now and compile its request validator.
+
+    A ``models:/name@alias`` URI is resolved to a version first, and that exact version is
+    loaded, so a concurrent alias move cannot mix two versions.
+    """
+    if is_uri(source):
+        ref = _tracking_function("describe_model")(str(source))
+        version = getattr(ref, "version", None)
+        name = getattr(ref, "name", None) or str(source)
+        pinned = str(source)
+        if version is not None and pinned.startswith("models:/"):
+            pinned = f"models:/{name}/{version}"
+        model = _tracking_function("load_model")(pinned)
+        fingerprint = str(version) if version is not None else str(getattr(ref, "run_id", source))
+        run_id = getattr(ref, "run_id", None)
+    else:
+        folder = _check_folder(source)
+        fingerprint = _folder_fingerprint(folder)
+        model = load_saved_model(folder)
+        name, version, run_id = folder.resolve().name, None, None
+    if not isinstance(model, Model):
+        raise TrackingError(f"{source} does not hold a yotml Model (got {type(model).__name__})")
+    if not model.is_fitted():
+        raise ConfigError(f"{source} holds an unfitted {type(model).__name__}; fit and save it before serving")
+    return ServedModel(
+        model=model,
+        name=name,
+        version=int(version) if version is not None else None,
+        source=str(source),
+        fingerprint=fingerprint,
+        validator=InputValidator(model.input_schema, max_rows=max_rows),
+        output_columns=dict(model.output_columns()),
+        run_id=run_id,
+        fast_path=compile_fast_path(model),
+    )
