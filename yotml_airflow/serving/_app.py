@@ -141,6 +141,7 @@ def create_app(
     max_rows: int = DEFAULT_MAX_ROWS,
     reload_interval: float | None = None,
     inline_rows: int = 64,
+    tracking_uri: str | None = None,
 ) -> Starlette:
     """The ASGI app serving ``model`` (an MLflow URI, a saved folder, or a ``ModelHolder``).
 
@@ -151,6 +152,7 @@ def create_app(
         max_rows: larger batches get 413.
         reload_interval: poll the source every this many seconds and hot-swap new versions.
         inline_rows: batches up to this size are predicted on the event loop, larger in a thread.
+        tracking_uri: the MLflow store of a URI (default: ``yotml_airflow.tracking.tracking_uri()``).
 
     The model is loaded here, before the app is returned, so a bad URI fails at start-up.
     """
@@ -159,7 +161,7 @@ def create_app(
     if reload_interval is not None and reload_interval < 0:
         raise ConfigError(f"reload_interval must be >= 0 seconds, got {reload_interval}")
     holder = model if isinstance(model, ModelHolder) else ModelHolder(
-        model, max_rows=max_rows, reload_interval=reload_interval
+        model, max_rows=max_rows, reload_interval=reload_interval, tracking_uri=tracking_uri
     )
     service = _Service(holder, token, max_body_bytes, inline_rows)
 

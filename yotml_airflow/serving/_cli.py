@@ -31,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reload-interval", type=float, default=0.0, help="poll the registry every S seconds and hot-swap (0 = off)"
     )
+    parser.add_argument("--tracking-uri", default=None, help="MLflow store of a models:/ URI (default: yotml's)")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
 
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
             max_body_bytes=args.max_body_bytes,
             max_rows=args.max_rows,
             reload_interval=args.reload_interval or None,
+            tracking_uri=args.tracking_uri,
         )
     except YotmlError as exc:
         print(f"yotml serve: {exc}", file=sys.stderr)

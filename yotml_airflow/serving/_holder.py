@@ -41,13 +41,22 @@ class ModelHolder:
         source: an MLflow model URI or a saved model folder.
         max_rows: the largest batch one request may carry.
         reload_interval: seconds between polls of the source; ``None`` or 0 disables reloading.
+        tracking_uri: the MLflow store of a URI source (default: ``yotml_airflow.tracking.tracking_uri()``).
     """
 
-    def __init__(self, source: str | Path, *, max_rows: int = 1000, reload_interval: float | None = None):
+    def __init__(
+        self,
+        source: str | Path,
+        *,
+        max_rows: int = 1000,
+        reload_interval: float | None = None,
+        tracking_uri: str | None = None,
+    ):
         self.source = str(source)
         self.max_rows = max_rows
         self.reload_interval = reload_interval or None
-        self.current: ServedModel = load_served(source, max_rows=max_rows)
+        self.tracking_uri = tracking_uri
+        self.current: ServedModel = load_served(source, max_rows=max_rows, tracking_uri=tracking_uri)
         self.reloads = 0
         self.last_error: str | None = None
         self.last_poll: float | None = None
@@ -58,11 +67,11 @@ class ModelHolder:
     def check_now(self) -> bool:
         """Poll the source once; load and swap in a new version if it moved. True if swapped."""
         with self._lock:
-            fingerprint = current_fingerprint(self.source)
+            fingerprint = current_fingerprint(self.source, tracking_uri=self.tracking_uri)
             self.last_poll = time.time()
             if fingerprint == self.current.fingerprint:
                 return False
-            new = load_served(self.source, max_rows=self.max_rows)
+            new = load_served(self.source, max_rows=self.max_rows, tracking_uri=self.tracking_uri)
             if new.fingerprint == self.current.fingerprint:
                 return False
             old = self.current

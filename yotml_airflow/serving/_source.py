@@ -23,6 +23,8 @@ from yotml_airflow.models import Model
 from yotml_airflow.models import load_model as load_saved_model
 from yotml_airflow.serving._fastpath import FastPath, compile_fast_path
 from yotml_airflow.serving._validate import InputValidator
+from yotml_airflow.tracking import describe_model
+from yotml_airflow.tracking import load_model as load_tracked_model
 
 _URI_PREFIXES = ("models:/", "runs:/")
 
@@ -64,15 +66,6 @@ class ServedModel:
         }
 
 
-def _tracking_function(name: str) -> Any:
-    from yotml_airflow import tracking
-
-    function = getattr(tracking, name, None)
-    if function is None:
-        raise ConfigError(f"yotml_airflow.tracking.{name} is not available: cannot serve MLflow URIs")
-    return function
-
-
 def _folder_fingerprint(folder: Path) -> str:
     manifest = folder / "manifest.json"
     if not manifest.is_file():
@@ -87,31 +80,23 @@ def _check_folder(source: str | Path) -> Path:
     return folder
 
 
-def current_fingerprint(source: str | Path) -> str:
-    """What ``source`` points at now: the registry version of a URI, the manifest digest of a folder."""
+def current_fingerprint(source: str | Path, *, tracking_uri: str | None = None) -> str:
+    """What ``source`` points at now: the pinned URI of an alias, the manifest digest of a folder."""
     if is_uri(source):
-        ref = _tracking_function("describe_model")(str(source))
-        version = getattr(ref, "version", None)
-        return str(version) if version is not None else str(getattr(ref, "run_id", source))
+        return describe_model(str(source), tracking_uri=tracking_uri).uri
     return _folder_fingerprint(_check_folder(source))
 
 
-def load_served(source: str | Path, *, max_rows: int = 1000) -> ServedModel:
+def load_served(source: str | Path, *, max_rows: int = 1000, tracking_uri: str | None = None) -> ServedModel:
     """Load the model ``source`` names now and compile its request validator.
 
-    A ``models:/name@alias`` URI is resolved to a version first, and that exact version is
-    loaded, so a concurrent alias move cannot mix two versions.
+    A ``models:/name@alias`` URI is resolved to a pinned ``models:/name/<version>`` first, and
+    that exact version is loaded, so a concurrent alias move cannot mix two versions.
     """
     if is_uri(source):
-        ref = _tracking_function("describe_model")(str(source))
-        version = getattr(ref, "version", None)
-        name = getattr(ref, "name", None) or str(source)
-        pinned = str(source)
-        if version is not None and pinned.startswith("models:/"):
-            pinned = f"models:/{name}/{version}"
-        model = _tracking_function("load_model")(pinned)
-        fingerprint = str(version) if version is not None else str(getattr(ref, "run_id", source))
-        run_id = getattr(ref, "run_id", None)
+        ref = describe_model(str(source), tracking_uri=tracking_uri)
+        model = load_tracked_model(ref.uri, tracking_uri=tracking_uri)
+        name, version, run_id, fingerprint = ref.name or ref.uri, ref.version, ref.run_id, ref.uri
     else:
         folder = _check_folder(source)
         fingerprint = _folder_fingerprint(folder)
@@ -124,7 +109,7 @@ def load_served(source: str | Path, *, max_rows: int = 1000) -> ServedModel:
     return ServedModel(
         model=model,
         name=name,
-        version=int(version) if version is not None else None,
+        version=version,
         source=str(source),
         fingerprint=fingerprint,
         validator=InputValidator(model.input_schema, max_rows=max_rows),

@@ -88,12 +88,10 @@ def _check_datetime(values: Column) -> tuple[str | None, Any]:
         if v is not None and type(v) is not str:
             return "must be an ISO 8601 date-time string or null", None
     try:
-        parsed = pd.to_datetime(values, format="ISO8601")
+        parsed = pd.to_datetime(values, format="ISO8601", utc=True)
     except (ValueError, TypeError, OverflowError):
         return "must be an ISO 8601 date-time string (e.g. 2024-05-01T12:30:00) or null", None
-    if parsed.tz is not None:
-        parsed = parsed.tz_convert("UTC").tz_localize(None)
-    return None, parsed.as_unit("us")
+    return None, parsed.tz_localize(None).as_unit("us")
 
 
 def _check_any(values: Column) -> tuple[str | None, Any]:
@@ -120,7 +118,8 @@ class InputValidator:
         max_rows: the largest batch accepted in one request (more gives HTTP 413).
 
     Fields not in the schema are ignored; a missing field or a value of the wrong type gives a
-    ``RequestError`` with status 422 naming every offending field.
+    ``RequestError`` with status 422 naming every offending field. Date-times are ISO 8601
+    strings; ones with an offset are converted to UTC, ones without are taken as UTC.
     """
 
     def __init__(self, schema: Mapping[str, str], max_rows: int = 1000):
