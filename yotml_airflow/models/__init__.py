@@ -8,6 +8,7 @@ from yotml_airflow.models._base import Model, dtypes_of
 from yotml_airflow.models._persist import load_model, save_model
 from yotml_airflow.models._pipeline import ModelPipeline
 from yotml_airflow.models._schema import KINDS, OUTPUT_DTYPES, kind_of
+from yotml_airflow.models._segmented import SegmentedModel
 from yotml_airflow.models._sklearn import SklearnModel
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "OUTPUT_DTYPES",
     "Model",
     "ModelPipeline",
+    "SegmentedModel",
     "SklearnModel",
     "dtypes_of",
     "kind_of",
