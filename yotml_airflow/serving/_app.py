@@ -80,7 +80,11 @@ def _predict(served: ServedModel, records: list[dict[str, Any]]) -> list[dict[st
     validator = served.validator
     try:
         if served.fast_path is not None:
-            return records_from_columns(served.fast_path(validator.columns(records)))
+            columns = validator.columns(records)
+            predicted = served.fast_path(columns)
+            if predicted is not None:
+                return records_from_columns(predicted)
+            return encode_records(served.model.predict(validator.build_frame(columns)))
         return encode_records(served.model.predict(validator.frame(records)))
     except (YotmlError, ValueError) as exc:
         raise RequestError(422, f"the model rejected the input: {exc}") from None

@@ -35,7 +35,8 @@ from yotml_airflow.serving._codec import column_values
 
 log = logging.getLogger("yotml_airflow.serving")
 
-FastPath = Callable[[dict[str, Any]], dict[str, list[Any]]]
+FastPath = Callable[[dict[str, Any]], "dict[str, list[Any]] | None"]
+"""``{input column: values} -> {output column: JSON values}``, or None to take ``Model.predict``."""
 
 _NAMES_WARNING = "X does not have valid feature names"
 _PROBE_VALUES = (0.0, 1.0, -1.5, 3.0, 250.0)
@@ -51,7 +52,7 @@ def _build(model: SklearnModel) -> FastPath:
     with_proba = bool(proba_cols)
     warnings.filterwarnings("ignore", message=_NAMES_WARNING, category=UserWarning)
 
-    def predict(data: dict[str, Any]) -> dict[str, list[Any]]:
+    def predict(data: dict[str, Any]) -> dict[str, list[Any]] | None:
         x = np.column_stack([np.asarray(data[f], dtype=np.float64) for f in features])
         labels = np.asarray(estimator.predict(x))
         out = {prediction_col: column_values(labels.astype(label_dtype) if label_dtype != "string" else labels)}
@@ -86,7 +87,7 @@ def compile_fast_path(model: Model) -> FastPath | None:
         expected = model.predict(probe)
         got = fast({c: probe[c].to_numpy() for c in probe.columns})
         for col in expected.columns:
-            if column_values(expected[col]) != got[col]:
+            if got is None or column_values(expected[col]) != got[col]:
                 log.info("yotml serve: fast path differs from predict on %s; using the pandas path", col)
                 return None
     except Exception as exc:

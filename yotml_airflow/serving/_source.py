@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from yotml_airflow.errors import ConfigError, TrackingError
-from yotml_airflow.models import Model
+from yotml_airflow.models import Model, SegmentedModel
 from yotml_airflow.models import load_model as load_saved_model
 from yotml_airflow.serving._fastpath import FastPath, compile_fast_path
+from yotml_airflow.serving._segments import SegmentRouter
 from yotml_airflow.serving._validate import InputValidator
 from yotml_airflow.tracking import describe_model
 from yotml_airflow.tracking import load_model as load_tracked_model
@@ -63,6 +64,17 @@ class ServedModel:
             "max_rows": self.validator.max_rows,
             "fast_path": self.fast_path is not None,
             "loaded_at": self.loaded_at,
+            **self._segments(),
+        }
+
+    def _segments(self) -> dict[str, Any]:
+        if not isinstance(self.model, SegmentedModel):
+            return {}
+        router = self.fast_path
+        return {
+            "segment_col": self.model.segment_col,
+            "segments": len(self.model.store_),
+            "segments_in_memory": router.cached_segments() if isinstance(router, SegmentRouter) else None,
         }
 
 
@@ -115,5 +127,5 @@ def load_served(source: str | Path, *, max_rows: int = 1000, tracking_uri: str |
         validator=InputValidator(model.input_schema, max_rows=max_rows),
         output_columns=dict(model.output_columns()),
         run_id=run_id,
-        fast_path=compile_fast_path(model),
+        fast_path=SegmentRouter(model) if isinstance(model, SegmentedModel) else compile_fast_path(model),
     )

@@ -183,4 +183,8 @@ class InputValidator:
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
         """The pandas frame of ``records`` (schema columns only, in schema order) for ``predict``."""
-        return pd.DataFrame(self.columns(records), columns=self._columns)
+        return self.build_frame(self.columns(records))
+
+    def build_frame(self, columns: dict[str, Any]) -> pd.DataFrame:
+        """The frame of columns already checked by ``columns``."""
+        return pd.DataFrame(columns, columns=self._columns)
