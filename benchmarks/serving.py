@@ -5,11 +5,14 @@ yotml ``SklearnModel``, logged once with ``yotml_airflow.tracking.log_model``) f
 temporary SQLite registry, each as one process with one worker on loopback, started in this run.
 MLflow gets ``--env-manager local`` (no environment build) and ``MLFLOW_MODELS_WORKERS=1``.
 
-Measured per server, one after the other (the other one idle):
-- latency: one client, keep-alive, ``--requests`` sequential single-record requests after a warm-up;
-  p50 / p99 / mean in milliseconds;
-- throughput: ``--clients`` client processes (so the load generator is not one GIL), each sending
-  ``--requests`` single-record requests over one kept-alive connection; requests per second.
+Both servers run at once; measurements alternate between them for ``--rounds`` rounds (so drifting
+machine load hits both alike), the other server idle while one is measured:
+- latency: one kept-alive connection, ``--requests`` sequential single-record requests after a
+  warm-up; p50 / p99 / mean in milliseconds over all rounds;
+- throughput: ``--clients`` client processes, each sending ``--requests`` single-record requests
+  over one kept-alive connection; requests per second, median of the rounds.
+The load generator is a minimal raw-socket HTTP/1.1 client (``RawClient``), so it costs far
+less CPU than the servers it measures.
 
 Run: ``uv run python benchmarks/serving.py`` (about a minute; loopback only, bounded loops).
 """
@@ -17,9 +20,11 @@ Run: ``uv run python benchmarks/serving.py`` (about a minute; loopback only, bou
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -88,35 +93,85 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def latency(url: str, payloads: list[Any], warmup: int = 200) -> np.ndarray:
-    with httpx.Client(timeout=30) as client:
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client over one socket: pre-encoded requests, Content-Length responses.
+
+    The load generator must cost far less than the servers it measures; httpx costs about as much
+    CPU per request as the fast server itself, a raw socket a few tens of microseconds.
+    """
+
+    def __init__(self, url: str):
+        parsed = httpx.URL(url)
+        self.host, self.port, self.path = parsed.host, parsed.port, parsed.raw_path.decode()
+        self.sock = socket.create_connection((self.host, self.port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def encode(self, payload: Any) -> bytes:
+        body = json.dumps(payload).encode()
+        head = (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        return head.encode() + body
+
+    def send(self, request: bytes) -> int:
+        self.sock.sendall(request)
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._recv()
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            rest += self._recv()
+        self.buffer = rest[length:]
+        return status
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        return chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def latency(url: str, payloads: list[Any], warmup: int = 100) -> np.ndarray:
+    client = RawClient(url)
+    requests = [client.encode(p) for p in payloads]
+    try:
         for i in range(warmup):
-            client.post(url, json=payloads[i % len(payloads)]).raise_for_status()
-        times = np.empty(len(payloads))
-        for i, payload in enumerate(payloads):
+            client.send(requests[i % len(requests)])
+        times = np.empty(len(requests))
+        for i, request in enumerate(requests):
             began = time.perf_counter()
-            client.post(url, json=payload).raise_for_status()
+            if client.send(request) != 200:
+                raise SystemExit(f"{url} answered an error during the latency run")
             times[i] = time.perf_counter() - began
+    finally:
+        client.close()
     return times * 1000
 
 
 def _client_loop(url: str, payloads: list[Any], start_at: float, queue: Any) -> None:
-    with httpx.Client(timeout=30) as client:
-        client.post(url, json=payloads[0]).raise_for_status()
-        while time.time() < start_at:
-            time.sleep(0.001)
-        began = time.perf_counter()
-        failures = 0
-        for payload in payloads:
-            if client.post(url, json=payload).status_code != 200:
-                failures += 1
-        queue.put((began, time.perf_counter(), failures))
+    client = RawClient(url)
+    requests = [client.encode(p) for p in payloads]
+    client.send(requests[0])
+    while time.time() < start_at:
+        time.sleep(0.001)
+    began = time.perf_counter()
+    failures = sum(client.send(r) != 200 for r in requests)
+    queue.put((began, time.perf_counter(), failures))
+    client.close()
 
 
 def throughput(url: str, payloads: list[Any], clients: int) -> tuple[float, int]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    start_at = time.time() + 3.0
+    start_at = time.time() + 2.0
     procs = [ctx.Process(target=_client_loop, args=(url, payloads, start_at, queue)) for _ in range(clients)]
     for p in procs:
         p.start()
@@ -139,8 +194,6 @@ def _cpu_us(fn: Any, n: int = 300) -> float:
 
 def breakdown(record: dict[str, Any]) -> dict[str, float]:
     """CPU microseconds per stage of one single-record request, in this process (no HTTP)."""
-    import json
-
     from yotml_airflow.serving import load_served
     from yotml_airflow.serving._codec import dumps, encode_records, parse_json, records_from_columns
 
@@ -168,6 +221,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per latency run and per client")
     parser.add_argument("--clients", type=int, default=2, help="client processes for the throughput run")
     parser.add_argument("--trees", type=int, default=100, help="GradientBoosting trees")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measurement rounds (load drift evens out)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="yotml-bench-serving-"))
@@ -200,27 +254,43 @@ def main() -> None:
             [{"dataframe_records": [r]} for r in records],
         ),
     }
-    results: dict[str, dict[str, float]] = {}
+    processes = {}
     answers: dict[str, Any] = {}
-    for name, (command, url, payloads) in servers.items():
-        log = work / f"{name.split()[0]}.log"
-        process = start(command, env, log)
-        try:
+    try:
+        for name, (command, url, payloads) in servers.items():
+            log = work / f"{name.split()[0]}.log"
+            processes[name] = process = start(command, env, log)
             ready = wait_ready(url, payloads[0], process, log)
             answers[name] = httpx.post(url, json=payloads[0]).json()["predictions"]
-            print(f"{name}: ready in {ready:.1f}s; measuring latency ...", flush=True)
-            times = latency(url, payloads)
-            print(f"{name}: measuring throughput with {args.clients} client processes ...", flush=True)
-            rps, failures = throughput(url, payloads, args.clients)
-        finally:
+            print(f"{name}: ready in {ready:.1f}s", flush=True)
+        samples: dict[str, list[np.ndarray]] = {name: [] for name in servers}
+        rates: dict[str, list[float]] = {name: [] for name in servers}
+        failed: dict[str, int] = dict.fromkeys(servers, 0)
+        for round_ in range(args.rounds):
+            order = list(servers) if round_ % 2 == 0 else list(reversed(servers))
+            for name in order:
+                _, url, payloads = servers[name]
+                samples[name].append(latency(url, payloads))
+                rps, failures = throughput(url, payloads, args.clients)
+                rates[name].append(rps)
+                failed[name] += failures
+                print(f"round {round_ + 1}/{args.rounds} {name}: p50 {np.percentile(samples[name][-1], 50):.2f} ms, "
+                      f"{rps:.0f} req/s", flush=True)
+    finally:
+        for process in processes.values():
             stop(process)
+    results: dict[str, dict[str, float]] = {}
+    for name in servers:
+        times = np.concatenate(samples[name])
         results[name] = {"p50": float(np.percentile(times, 50)), "p99": float(np.percentile(times, 99)),
-                         "mean": float(times.mean()), "rps": rps, "failures": failures}
+                         "mean": float(times.mean()), "rps": float(np.median(rates[name])),
+                         "failures": failed[name]}
 
     ours, theirs = results["yotml serve"], results["mlflow models serve"]
     same = answers["yotml serve"] == answers["mlflow models serve"]
     print(f"\nsingle-record predictions, GradientBoosting({args.trees} trees) on {len(FEATURES)} features, loopback,")
-    print(f"one server process each, {args.requests} requests per run, {args.clients} client processes for throughput")
+    print(f"one server process each, {args.rounds} alternating rounds of {args.requests} requests, "
+          f"{args.clients} client processes for throughput (median of rounds); load average {os.getloadavg()[0]:.1f}")
     print(f"same prediction from both servers: {same}")
     print(f"{'server':<22}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'req/s':>9}{'failed':>8}")
     for name, r in results.items():
