@@ -96,6 +96,18 @@ def mixed_server(mixed_folder: Path) -> Iterator[ServerThread]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def to_records():
+    """``to_records(df, columns)``: rows as JSON-ready records (ISO date-times, plain Python scalars)."""
+    return records_of
+
+
+@pytest.fixture(scope="session")
+def fit_gbm():
+    """``fit_gbm(df, n_estimators=20, seed=0)``: a fitted numeric GradientBoosting churn model."""
+    return fit_numeric
+
+
 def records_of(df: pd.DataFrame, columns: list[str]) -> list[dict[str, object]]:
     """Rows of ``df`` as JSON-ready records (datetimes as ISO strings, numpy scalars as Python)."""
     return [{k: _plain(v) for k, v in row.items()} for row in df[columns].to_dict("records")]

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.serving.conftest import MIXED, NUMERIC, records_of
 from yotml_airflow.serving import ServerThread
+
+NUMERIC = ["tenure", "spend", "visits"]
+MIXED = ["tenure", "spend", "plan", "promo", "signup"]
 
 
 def _expected(model, records: list[dict]) -> list[dict]:
@@ -21,8 +23,8 @@ def _expected(model, records: list[dict]) -> list[dict]:
     return model.predict(frame).to_dict("records")
 
 
-def test_single_record_equals_model_predict_on_the_fast_path(numeric_server, numeric_model, churn):
-    records = records_of(churn.head(5), NUMERIC)
+def test_single_record_equals_model_predict_on_the_fast_path(to_records, numeric_server, numeric_model, churn):
+    records = to_records(churn.head(5), NUMERIC)
     for record in records:
         response = httpx.post(f"{numeric_server.url}/predict", json=record)
         assert response.status_code == 200, response.text
@@ -32,16 +34,16 @@ def test_single_record_equals_model_predict_on_the_fast_path(numeric_server, num
     assert httpx.get(f"{numeric_server.url}/model").json()["fast_path"] is True
 
 
-def test_batch_equals_model_predict_on_the_fast_path(numeric_server, numeric_model, churn):
-    records = records_of(churn.sample(20, random_state=1), NUMERIC)
+def test_batch_equals_model_predict_on_the_fast_path(to_records, numeric_server, numeric_model, churn):
+    records = to_records(churn.sample(20, random_state=1), NUMERIC)
     records[4]["tenure"] = 7.5
     body = httpx.post(f"{numeric_server.url}/predict", json=records).json()
     assert body["predictions"] == _expected(numeric_model, records)
     assert len(body["predictions"]) == 20
 
 
-def test_mixed_types_go_through_the_pandas_path_and_equal_predict(mixed_server, mixed_model, churn):
-    records = records_of(churn.sample(30, random_state=2), MIXED)
+def test_mixed_types_go_through_the_pandas_path_and_equal_predict(to_records, mixed_server, mixed_model, churn):
+    records = to_records(churn.sample(30, random_state=2), MIXED)
     records[0]["plan"] = "enterprise"
     records[1]["signup"] = "2024-03-05T10:00:00+02:00"
     body = httpx.post(f"{mixed_server.url}/predict", json=records).json()
@@ -58,8 +60,8 @@ def test_mixed_types_go_through_the_pandas_path_and_equal_predict(mixed_server, 
     assert described["output_columns"] == {"prediction": "int64", "proba_0": "float64", "proba_1": "float64"}
 
 
-def test_extra_fields_are_ignored(numeric_server, numeric_model, churn):
-    record = records_of(churn.head(1), NUMERIC)[0]
+def test_extra_fields_are_ignored(to_records, numeric_server, numeric_model, churn):
+    record = to_records(churn.head(1), NUMERIC)[0]
     body = httpx.post(f"{numeric_server.url}/predict", json={**record, "customer_id": "c-1"}).json()
     assert body["predictions"] == _expected(numeric_model, [record])
 
@@ -125,8 +127,8 @@ def test_wrong_types_and_missing_fields_are_422_naming_the_fields(numeric_server
         ({"signup": 1714557600}, "signup", "ISO 8601"),
     ],
 )
-def test_string_bool_datetime_checks_are_422(mixed_server, churn, payload, field, fragment):
-    record = {**records_of(churn.head(1), MIXED)[0], **payload}
+def test_string_bool_datetime_checks_are_422(to_records, mixed_server, churn, payload, field, fragment):
+    record = {**to_records(churn.head(1), MIXED)[0], **payload}
     response = httpx.post(f"{mixed_server.url}/predict", json=record)
     assert response.status_code == 422
     assert [d["field"] for d in response.json()["detail"]] == [field]

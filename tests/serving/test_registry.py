@@ -14,14 +14,15 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.serving.conftest import NUMERIC, fit_numeric, records_of
 from yotml_airflow.errors import ServingError, TrackingError
 from yotml_airflow.serving import ServerThread, YotmlClient, create_app, free_port
 from yotml_airflow.tracking import log_model, promote
 
+NUMERIC = ["tenure", "spend", "visits"]
+
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory, churn):
+def registry(fit_gbm, tmp_path_factory, churn):
     """Two versions of 'churn' in one real SQLite MLflow registry for this module (as ``mlflow_store``
     sets it up, but shared: logging costs seconds), the alias 'champion' on version 1."""
     folder = tmp_path_factory.mktemp("mlflow")
@@ -30,20 +31,20 @@ def registry(tmp_path_factory, churn):
         patch.setenv("MLFLOW_TRACKING_URI", uri)
         patch.setenv("MLFLOW_REGISTRY_URI", uri)
         patch.setenv("YOTML_ARTIFACT_ROOT", str(folder / "artifacts"))
-        v1 = fit_numeric(churn, n_estimators=5, seed=0)
-        v2 = fit_numeric(churn, n_estimators=40, seed=1)
+        v1 = fit_gbm(churn, n_estimators=5, seed=0)
+        v2 = fit_gbm(churn, n_estimators=40, seed=1)
         log_model(v1, "churn", data=churn)
         log_model(v2, "churn", data=churn)
         promote("churn", 1, "champion")
         yield {1: v1, 2: v2}
 
 
-def test_serves_an_alias_and_reports_name_and_version(registry, churn):
+def test_serves_an_alias_and_reports_name_and_version(to_records, registry, churn):
     with ServerThread("models:/churn@champion") as server:
         described = httpx.get(f"{server.url}/model").json()
         assert (described["name"], described["version"]) == ("churn", 1)
         assert described["source"] == "models:/churn@champion"
-        records = records_of(churn.head(8), NUMERIC)
+        records = to_records(churn.head(8), NUMERIC)
         body = httpx.post(f"{server.url}/predict", json=records).json()
         assert (body["model"], body["version"]) == ("churn", 1)
         assert body["predictions"] == registry[1].predict(pd.DataFrame(records)).to_dict("records")
@@ -54,8 +55,8 @@ def test_an_unknown_alias_fails_at_startup(registry):
         create_app("models:/churn@nope")
 
 
-def test_alias_move_under_traffic_swaps_with_no_failed_request(registry, churn):
-    records = records_of(churn.head(3), NUMERIC)
+def test_alias_move_under_traffic_swaps_with_no_failed_request(to_records, registry, churn):
+    records = to_records(churn.head(3), NUMERIC)
     expected = {v: m.predict(pd.DataFrame(records)).to_dict("records") for v, m in registry.items()}
     assert expected[1] != expected[2]
     results: list[tuple[int, object, object]] = []
@@ -100,17 +101,17 @@ def test_alias_move_under_traffic_swaps_with_no_failed_request(registry, churn):
     assert health["version"] == 2 and health["reloads"] == 1 and health["last_reload_error"] is None
 
 
-def test_a_replaced_folder_is_reloaded(tmp_path, churn):
+def test_a_replaced_folder_is_reloaded(to_records, fit_gbm, tmp_path, churn):
     from yotml_airflow.serving import ModelHolder
 
     folder = tmp_path / "model"
-    fit_numeric(churn, n_estimators=5).save(folder)
+    fit_gbm(churn, n_estimators=5).save(folder)
     holder = ModelHolder(folder)
     assert holder.check_now() is False
-    newer = fit_numeric(churn, n_estimators=30, seed=3)
+    newer = fit_gbm(churn, n_estimators=30, seed=3)
     newer.save(folder)
     assert holder.check_now() is True
-    record = pd.DataFrame(records_of(churn.head(2), NUMERIC))
+    record = pd.DataFrame(to_records(churn.head(2), NUMERIC))
     assert holder.current.model.predict(record).equals(newer.predict(record))
 
 
@@ -132,7 +133,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise AssertionError("yotml serve did not become healthy")
 
 
-def test_cli_serves_the_registry_with_a_token_and_the_sdk_calls_it(registry, churn, tmp_path):
+def test_cli_serves_the_registry_with_a_token_and_the_sdk_calls_it(to_records, registry, churn, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [_yotml(), "serve", "--model", "models:/churn@champion", "--port", str(port), "--token", "tok",
@@ -145,7 +146,7 @@ def test_cli_serves_the_registry_with_a_token_and_the_sdk_calls_it(registry, chu
         frame = churn.head(10)[NUMERIC].set_axis(range(100, 110))
         with YotmlClient(url, token="tok") as client:
             assert client.model_info()["version"] == 1
-            one = client.predict(records_of(churn.head(1), NUMERIC)[0])
+            one = client.predict(to_records(churn.head(1), NUMERIC)[0])
             assert one == registry[1].predict(frame.head(1)).to_dict("records")
             got = client.predict_frame(frame)
             pd.testing.assert_frame_equal(got, registry[1].predict(frame))

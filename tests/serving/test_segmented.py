@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 
-from tests.serving.conftest import NUMERIC, records_of
 from yotml_airflow.models import SegmentedModel, SklearnModel, load_model
 from yotml_airflow.serving import ServerThread
 
 STORES = [f"s{i}" for i in range(12)]
+
+NUMERIC = ["tenure", "spend", "visits"]
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +35,11 @@ def _served(server):
     return server.app.state.holder.current
 
 
-def test_a_single_record_loads_only_its_segment(server, segmented):
+def test_a_single_record_loads_only_its_segment(to_records, server, segmented):
     df, folder = segmented
     reference = load_model(folder)
     assert _served(server).model.store_.unpickled == 0
-    record = {**records_of(df.head(1), NUMERIC)[0], "store": "s3"}
+    record = {**to_records(df.head(1), NUMERIC)[0], "store": "s3"}
     body = httpx.post(f"{server.url}/predict", json=record).json()
     assert body["predictions"] == reference.predict(pd.DataFrame([record])).to_dict("records")
     assert _served(server).model.store_.unpickled == 1
@@ -49,21 +50,21 @@ def test_a_single_record_loads_only_its_segment(server, segmented):
     assert _served(server).model.store_.unpickled == 1
 
 
-def test_unseen_segments_use_the_fallback_and_batches_equal_predict(server, segmented):
+def test_unseen_segments_use_the_fallback_and_batches_equal_predict(to_records, server, segmented):
     df, folder = segmented
     reference = load_model(folder)
-    unseen = {**records_of(df.head(1), NUMERIC)[0], "store": "new-store"}
+    unseen = {**to_records(df.head(1), NUMERIC)[0], "store": "new-store"}
     body = httpx.post(f"{server.url}/predict", json=unseen).json()
     assert body["predictions"] == reference.predict(pd.DataFrame([unseen])).to_dict("records")
     assert _served(server).model.store_.unpickled == 0
-    batch = records_of(df.sample(15, random_state=4), [*NUMERIC, "store"])
+    batch = to_records(df.sample(15, random_state=4), [*NUMERIC, "store"])
     batch[2]["store"] = "other-new"
     body = httpx.post(f"{server.url}/predict", json=batch).json()
     assert body["predictions"] == reference.predict(pd.DataFrame(batch)).to_dict("records")
 
 
-def test_missing_segment_field_is_422(server, segmented):
+def test_missing_segment_field_is_422(to_records, server, segmented):
     df, _ = segmented
-    response = httpx.post(f"{server.url}/predict", json=records_of(df.head(1), NUMERIC)[0])
+    response = httpx.post(f"{server.url}/predict", json=to_records(df.head(1), NUMERIC)[0])
     assert response.status_code == 422
     assert [d["field"] for d in response.json()["detail"]] == ["store"]

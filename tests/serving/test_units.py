@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 import yotml_airflow.serving as serving
-from tests.serving.conftest import NUMERIC, records_of
 from yotml_airflow.cli import COMMANDS, build_parser
 from yotml_airflow.serving import InputValidator, RequestError
 from yotml_airflow.serving._codec import column_values, encode_records
 from yotml_airflow.serving._fastpath import compile_fast_path
+
+NUMERIC = ["tenure", "spend", "visits"]
 
 
 def test_public_names_are_sorted_and_importable():
@@ -20,9 +21,9 @@ def test_public_names_are_sorted_and_importable():
         assert getattr(serving, name) is not None
 
 
-def test_frames_match_what_pandas_builds_from_the_same_records(churn):
+def test_frames_match_what_pandas_builds_from_the_same_records(to_records, churn):
     validator = InputValidator({"tenure": "numeric", "spend": "numeric", "plan": "string", "promo": "bool"})
-    records = records_of(churn.head(4), ["tenure", "spend", "plan", "promo"])
+    records = to_records(churn.head(4), ["tenure", "spend", "plan", "promo"])
     built = validator.frame(validator.records(records))
     pd.testing.assert_frame_equal(built, pd.DataFrame(records))
     records[1]["tenure"] = None

@@ -3,7 +3,9 @@
 - ``create_app(uri_or_folder, token=..., reload_interval=...)``: the Starlette ASGI app
   (``POST /predict``, ``GET /model``, ``GET /health``); ``serve(...)`` runs it on uvicorn, as does
   the command ``yotml serve --model models:/churn@champion --port 8000``.
+- ``ServerThread(model)``: the same uvicorn server in a background thread (notebooks, tests).
 - ``YotmlClient(url, token=None).predict(records)``: remote calls with a kept-alive connection.
+- A ``SegmentedModel`` is routed per record to its segment's model, loaded on first use (LRU).
 - In-process, with no HTTP at all: ``yotml_airflow.tracking.load_model(uri).predict(df)``.
 """
 

@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -22,6 +23,9 @@ import uvicorn
 
 from yotml_airflow.errors import ConfigError
 from yotml_airflow.serving._app import create_app
+
+log = logging.getLogger("yotml_airflow.serving")
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
@@ -40,6 +44,8 @@ def serve(
     model: str | Path, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info", **options: Any
 ) -> None:
     """Serve ``model`` on ``host:port`` until interrupted (options as for ``create_app``)."""
+    if host not in _LOOPBACK and not options.get("token"):
+        log.warning("yotml serve: listening on %s without a token: anyone who can reach it can call it", host)
     app = create_app(model, **options)
     uvicorn.Server(_config(app, host, port, log_level)).run()
 
