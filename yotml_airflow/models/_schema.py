@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,16 +37,11 @@ def kind_of(series: pd.Series) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
+    if pd.api.types.is_object_dtype(dtype):
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return {"string": "string", "boolean": "bool"}.get(inferred, "any")
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
         return "string"
-    if dtype == object:
-        non_null = series.dropna()
-        if non_null.empty:
-            return "any"
-        if all(isinstance(v, str) for v in non_null.iloc[:100]):
-            return "string"
-        if all(isinstance(v, (bool, np.bool_)) for v in non_null.iloc[:100]):
-            return "bool"
     return "any"
 
 
@@ -84,10 +80,12 @@ def empty_frame(columns: Mapping[str, str], index: pd.Index | None = None) -> pd
     return pd.DataFrame({c: pd.Series(index=index, dtype=to_pandas_dtype(d)) for c, d in columns.items()})
 
 
-def to_pandas_dtype(dtype: str) -> object:
+def to_pandas_dtype(dtype: str) -> Any:
     """The pandas dtype used for a declared output dtype."""
     if dtype == "string":
         return pd.StringDtype(na_value=np.nan) if _pandas3() else object
+    if dtype == "any":
+        return object
     return dtype
 
 
@@ -98,11 +96,16 @@ def coerce_output(df: pd.DataFrame, columns: Mapping[str, str], owner: str) -> p
         raise SchemaError(f"{owner}: output misses declared column(s) {missing}")
     out = df.copy() if any(str(df[c].dtype) != d for c, d in columns.items()) else df
     for col, dtype in columns.items():
-        if dtype == "string":
-            if kind_of(out[col]) != "string" or out[col].dtype == object:
-                out[col] = out[col].astype(to_pandas_dtype("string"))
-        elif str(out[col].dtype) != dtype:
-            out[col] = out[col].astype(dtype)
+        target = to_pandas_dtype(dtype)
+        if (dtype == "string" and out[col].dtype != target) or (dtype != "string" and str(out[col].dtype) != dtype):
+            try:
+                out[col] = out[col].astype(target)
+            except (ValueError, TypeError) as exc:
+                nulls = int(out[col].isna().sum())
+                hint = f"; it has {nulls} null(s), which {dtype} cannot hold" if nulls else ""
+                raise SchemaError(
+                    f"{owner}: column {col!r} ({out[col].dtype}) cannot be cast to its declared {dtype}{hint}: {exc}"
+                ) from exc
     return out
 
 
