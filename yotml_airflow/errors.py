@@ -12,6 +12,7 @@ Every error the package raises on purpose is a ``YotmlError``, so callers can ca
      ├── DataTooLargeError    data exceeds a declared row limit before it is collected
      ├── SegmentError         segment routing or per-segment fit policy failed
      ├── TrackingError        MLflow model name, version or alias not found, or a bad URI
+     ├── ServingError         a prediction server refused or failed a request (HTTP status attached)
      ├── JobError             a Spark job or its inputs failed
      └── NotificationError    an alert could not be delivered (webhook refused or unreachable)
 
@@ -34,6 +35,7 @@ __all__ = [
     "NotificationError",
     "SchemaError",
     "SegmentError",
+    "ServingError",
     "TrackingError",
     "YotmlError",
 ]
@@ -85,3 +87,12 @@ class JobError(YotmlError):
 
 class NotificationError(YotmlError):
     """An alert could not be delivered: the receiver refused it or could not be reached."""
+
+
+class ServingError(YotmlError):
+    """A prediction server refused or failed a request; ``status`` is the HTTP status, ``detail`` the fields."""
+
+    def __init__(self, message: str, status: int = 0, detail: list[dict[str, object]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or []
