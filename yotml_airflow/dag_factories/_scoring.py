@@ -10,6 +10,7 @@ summary of the run: rows scored, where, alerts; runs even when a step failed), a
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -99,7 +100,8 @@ def batch_scoring_dag(
             factory's monitor). ``""`` turns monitoring off.
         on_alert: ``"fail"``, ``"notify"`` or ``"ignore"``; ``webhook_url`` receives the alerts and
             the run summary.
-        kafka_topic / kafka_bootstrap_servers / kafka_key_column: also publish the predictions.
+        kafka_topic / kafka_bootstrap_servers / kafka_key_column: also publish the predictions;
+            the servers default to ``YOTML_KAFKA_BOOTSTRAP_SERVERS`` (set by docker-compose.yml).
 
     Example::
 
@@ -110,8 +112,11 @@ def batch_scoring_dag(
     """
     if on_alert not in ALERT_POLICIES:
         raise ConfigError(f"{dag_id}: on_alert must be one of {ALERT_POLICIES}, got {on_alert!r}")
+    kafka_bootstrap_servers = kafka_bootstrap_servers or os.environ.get("YOTML_KAFKA_BOOTSTRAP_SERVERS")
     if kafka_topic and not kafka_bootstrap_servers:
-        raise ConfigError(f"{dag_id}: kafka_topic needs kafka_bootstrap_servers")
+        raise ConfigError(
+            f"{dag_id}: kafka_topic needs kafka_bootstrap_servers (or YOTML_KAFKA_BOOTSTRAP_SERVERS in the environment)"
+        )
     model_uri = f"models:/{model_name}@{alias}"
     reference = f"models:/{model_name}-monitor@{alias}" if monitor_reference is None else monitor_reference
     shared = spark_kwargs(spark_conn_id, mlflow_conn_id, tracking_uri, spark_conf, py_files, env_vars)
