@@ -36,10 +36,11 @@ import pandas as pd
 from yotml_airflow.errors import ConfigError, ModelIntegrityError, SchemaError
 from yotml_airflow.models import SegmentedModel
 from yotml_airflow.models._segment_fit import RESULT_COLUMNS, fit_segments
+from yotml_airflow.spark._types import spark_dtypes, to_spark_schema
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
-    from pyspark.sql.types import DataType, StructType
+    from pyspark.sql.types import DataType
 
 BUCKET = "__yotml_bucket"
 DEFAULT_BUCKETS = 256
@@ -129,7 +130,7 @@ def predict_segmented(
     missing = [c for c in fitted.input_schema if c not in sdf.columns]
     if missing:
         raise SchemaError(f"predict_segmented: missing required column(s) {missing}; the frame has {sdf.columns}")
-    in_dtypes = {f.name: _dtype(f.dataType) for f in sdf.schema.fields}
+    in_dtypes = spark_dtypes(sdf.schema)
     if method == "predict":
         keep = [seg] if keep_columns is None else list(keep_columns)
         absent = [c for c in keep if c not in sdf.columns]
@@ -139,7 +140,7 @@ def predict_segmented(
     else:
         keep = []
         out_dtypes = fitted.transform_schema(in_dtypes)
-    schema = _spark_schema(out_dtypes)
+    schema = to_spark_schema(out_dtypes)
     spark = sdf.sparkSession
     location = _distribute(spark, folder, fitted, distribute)
     digest = fitted._source[1] if fitted._source else ""
@@ -250,44 +251,3 @@ def _kind(data_type: DataType) -> str:
     if name in ("ByteType", "ShortType", "IntegerType", "LongType", "FloatType", "DoubleType", "DecimalType"):
         return "numeric"
     return "any"
-
-
-def _dtype(data_type: DataType) -> str:
-    name = type(data_type).__name__
-    mapping = {
-        "StringType": "string",
-        "BooleanType": "bool",
-        "TimestampType": "datetime64[us]",
-        "TimestampNTZType": "datetime64[us]",
-        "ByteType": "int64",
-        "ShortType": "int64",
-        "IntegerType": "int64",
-        "LongType": "int64",
-        "FloatType": "float64",
-        "DoubleType": "float64",
-    }
-    return mapping.get(name, "any")
-
-
-def _spark_schema(dtypes: dict[str, str]) -> StructType:
-    from pyspark.sql.types import (
-        BooleanType,
-        DoubleType,
-        LongType,
-        StringType,
-        StructField,
-        StructType,
-        TimestampType,
-    )
-
-    types = {
-        "float64": DoubleType(),
-        "int64": LongType(),
-        "bool": BooleanType(),
-        "string": StringType(),
-        "datetime64[us]": TimestampType(),
-    }
-    bad = {c: d for c, d in dtypes.items() if d not in types}
-    if bad:
-        raise SchemaError(f"predict_segmented: column(s) {bad} have no Spark type; declare one of {list(types)}")
-    return StructType([StructField(c, types[d], True) for c, d in dtypes.items()])
