@@ -12,7 +12,9 @@ Every error the package raises on purpose is a ``YotmlError``, so callers can ca
      ├── DataTooLargeError    data exceeds a declared row limit before it is collected
      ├── SegmentError         segment routing or per-segment fit policy failed
      ├── TrackingError        MLflow model name, version or alias not found, or a bad URI
-     └── JobError             a Spark job or its inputs failed
+     ├── ServingError         a prediction server refused or failed a request (HTTP status attached)
+     ├── JobError             a Spark job or its inputs failed
+     └── NotificationError    an alert could not be delivered (webhook refused or unreachable)
 
 Example:
     >>> from yotml_airflow.errors import SchemaError, YotmlError
@@ -30,8 +32,10 @@ __all__ = [
     "ModelCheckError",
     "ModelIntegrityError",
     "NotFittedError",
+    "NotificationError",
     "SchemaError",
     "SegmentError",
+    "ServingError",
     "TrackingError",
     "YotmlError",
 ]
@@ -79,3 +83,16 @@ class TrackingError(YotmlError):
 
 class JobError(YotmlError):
     """A job's inputs are missing or unreadable, or the job failed."""
+
+
+class NotificationError(YotmlError):
+    """An alert could not be delivered: the receiver refused it or could not be reached."""
+
+
+class ServingError(YotmlError):
+    """A prediction server refused or failed a request; ``status`` is the HTTP status, ``detail`` the fields."""
+
+    def __init__(self, message: str, status: int = 0, detail: list[dict[str, object]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or []

@@ -28,4 +28,12 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "operators": [{"integration-name": "yotml", "python-modules": ["yotml_airflow.operators"]}],
+        "hooks": [{"integration-name": "yotml", "python-modules": ["yotml_airflow.operators._mlflow_hook"]}],
+        "connection-types": [
+            {
+                "connection-type": "mlflow",
+                "hook-class-name": "yotml_airflow.operators.MlflowTrackingHook",
+                "hook-name": "MLflow tracking (yotml)",
+            }
+        ],
     }

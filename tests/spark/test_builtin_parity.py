@@ -20,6 +20,7 @@ from yotml_airflow.models import (
     OneHotEncoder,
     OrdinalEncoder,
     RatioFeature,
+    SegmentedModel,
     SklearnModel,
     StandardScaler,
     TargetEncoder,
@@ -62,6 +63,12 @@ BUILTINS = {
     "FrequencyEncoder": lambda: FrequencyEncoder(columns=["city"]),
     "TargetEncoder": lambda: TargetEncoder(columns=["city"], target="churned"),
     "SklearnModel": lambda: SklearnModel(LogisticRegression(), features=["visits"], target="churned"),
+    "SegmentedModel": lambda: SegmentedModel(
+        SklearnModel(LogisticRegression(), features=["visits"], target="churned"),
+        segment_col="city",
+        min_rows=5,
+        fallback="global",
+    ),
     "ModelPipeline": lambda: ModelPipeline(
         [
             DataCleaner(exclude=["customer_id", "churned"]),

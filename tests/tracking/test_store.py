@@ -60,3 +60,18 @@ def test_public_names_are_exported_sorted() -> None:
         "ModelRef",
         "PromotionDecision",
     } <= set(tracking.__all__)
+
+
+def test_explicit_tracking_uri_argument_wins_over_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, churn_df: pd.DataFrame, _mlflow_db_template: Path
+) -> None:
+    shutil.copyfile(_mlflow_db_template, tmp_path / "explicit.db")
+    uri = f"sqlite:///{tmp_path / 'explicit.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", "http://127.0.0.1:9")
+    monkeypatch.setenv("YOTML_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
+    model = SklearnModel(LogisticRegression(), features=["x"], target="churned").fit(churn_df)
+    info = log_model(model, "explicit", tracking_uri=uri)
+    assert info.version == 1
+    assert load_model("models:/explicit/1", tracking_uri=uri).get_params()["features"] == ["x"]
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:9"
