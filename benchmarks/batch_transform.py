@@ -2,7 +2,7 @@
 
 1M rows x 10 features, a scikit-learn RandomForestRegressor (20 trees) and a LinearRegression,
 Spark local[2], one session, the input cached in Spark, each variant run once to warm up and then
-timed ``--repeats`` times (median reported). Spark variants are forced with the ``noop`` sink, so
+timed ``--repeats`` times in turns (median reported). Spark variants are forced with the ``noop`` sink, so
 the time is scoring only (no output files). Targets: >= 1.5x spark_udf's throughput, and within
 2x of single-process pandas.
 
@@ -26,14 +26,17 @@ warnings.filterwarnings("ignore")
 FEATURES = [f"f{i}" for i in range(10)]
 
 
-def _timed(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def _timed_round_robin(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Warm each variant once, then time them in turns (so load drifts hit all alike); medians."""
+    for fn in variants.values():
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, fn in variants.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _data(rows: int, seed: int = 0) -> pd.DataFrame:
@@ -43,6 +46,10 @@ def _data(rows: int, seed: int = 0) -> pd.DataFrame:
     df.insert(0, "id", np.arange(rows, dtype="int64"))
     df["target"] = x @ rng.normal(size=len(FEATURES)) + np.sin(x[:, 0] * 3) + rng.normal(scale=0.1, size=rows)
     return df
+
+
+def _noop(frame) -> None:
+    frame.write.format("noop").mode("overwrite").save()
 
 
 def _constant(batches):
@@ -85,7 +92,9 @@ def main() -> None:
 
     store = tempfile.mkdtemp(prefix="yotml-bench-mlflow-")
     mlflow.set_tracking_uri(f"sqlite:///{store}/mlflow.db")
-    mlflow.set_experiment(experiment_id=mlflow.create_experiment("bench", artifact_location=f"file://{store}/artifacts"))
+    mlflow.set_experiment(
+        experiment_id=mlflow.create_experiment("bench", artifact_location=f"file://{store}/artifacts")
+    )
     import sklearn
 
     reqs = [f"scikit-learn=={sklearn.__version__}", f"numpy=={np.__version__}", f"pandas=={pd.__version__}"]
@@ -105,46 +114,19 @@ def main() -> None:
                 input_example=train[FEATURES].head(2),
             )
         udf = mlflow.pyfunc.spark_udf(spark, info.model_uri, result_type="double", env_manager="local")
-        results = {
-            "pandas predict (1 process)": _timed(lambda m=model: m.predict(pdf), opts.repeats),
-            "mlflow spark_udf": _timed(
-                lambda u=udf: (
-                    sdf.select("id", u(F.struct(*FEATURES)).alias("prediction"))
-                    .write.format("noop")
-                    .mode("overwrite")
-                    .save()
-                ),
-                opts.repeats,
+        variants: dict[str, Callable[[], object]] = {
+            "pandas predict (1 process)": lambda m=model: m.predict(pdf),
+            "mlflow spark_udf": lambda u=udf: _noop(sdf.select("id", u(F.struct(*FEATURES)).alias("prediction"))),
+            "yotml keep_columns=[id]": lambda m=model: _noop(batch_transform(m, sdf, keep_columns=["id"])),
+            "yotml keep all columns": lambda m=model: _noop(batch_transform(m, sdf)),
+            "yotml keep=[id] arrow batch 50k": lambda m=model: _with_arrow_batch(
+                spark, 50_000, lambda: _noop(batch_transform(m, sdf, keep_columns=["id"]))
             ),
-            "yotml keep_columns=[id]": _timed(
-                lambda m=model: (
-                    batch_transform(m, sdf, keep_columns=["id"]).write.format("noop").mode("overwrite").save()
-                ),
-                opts.repeats,
-            ),
-            "yotml keep all columns": _timed(
-                lambda m=model: batch_transform(m, sdf).write.format("noop").mode("overwrite").save(),
-                opts.repeats,
-            ),
-            "yotml keep=[id] arrow batch 50k": _timed(
-                lambda m=model: _with_arrow_batch(
-                    spark,
-                    50_000,
-                    lambda: batch_transform(m, sdf, keep_columns=["id"]).write.format("noop").mode("overwrite").save(),
-                ),
-                opts.repeats,
-            ),
-            "floor: mapInPandas, no model": _timed(
-                lambda: (
-                    sdf.select("id", *FEATURES)
-                    .mapInPandas(_constant, "id long, prediction double")
-                    .write.format("noop")
-                    .mode("overwrite")
-                    .save()
-                ),
-                opts.repeats,
+            "floor: mapInPandas, no model": lambda: _noop(
+                sdf.select("id", *FEATURES).mapInPandas(_constant, "id long, prediction double")
             ),
         }
+        results = _timed_round_robin(variants, opts.repeats)
         udf_time, pandas_time = results["mlflow spark_udf"], results["pandas predict (1 process)"]
         for variant, seconds in results.items():
             print(

@@ -152,7 +152,7 @@ def test_bad_arguments_exit_non_zero_with_one_line_and_no_traceback(workspace):
 
 
 def test_the_job_runs_under_spark_submit(workspace):
-    entry = Path(jobs_pkg.__file__).with_name("entrypoint.py")
+    entry = jobs_pkg.ENTRYPOINT
     submit = Path(sys.executable).with_name("spark-submit")
     out = workspace["root"] / "submitted"
     result = workspace["root"] / "result.json"

@@ -310,3 +310,13 @@ def test_to_spark_schema_maps_the_whole_vocabulary():
     assert schema.simpleString() == "struct<f:double,i:bigint,b:boolean,s:string,t:timestamp>"
     with pytest.raises(SchemaError, match="column 'o'"):
         to_spark_schema({"o": "object"})
+
+
+def test_a_pending_result_still_scores_after_many_other_models_were_broadcast(spark):
+    df = _frame(8)
+    sdf = spark.createDataFrame(df)
+    models = [BandModel().fit(df.assign(x=df["x"] + i)) for i in range(10)]
+    pending = [batch_transform(m, sdf, keep_columns=["id"]) for m in models]
+    got = pending[0].toPandas().sort_values("id").reset_index(drop=True)
+    expected = models[0].predict(df)
+    assert np.allclose(got["centered"], expected["centered"], equal_nan=True)

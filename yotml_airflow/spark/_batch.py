@@ -170,6 +170,7 @@ def _score_partition(
             predicted = model.predict(batch)
             data = {c: batch[c] for c in keep if c not in predicted.columns}
             data.update({c: predicted[c] for c in predicted.columns})
-            yield pd.DataFrame(data, index=batch.index)[columns]
+            out = pd.DataFrame(data, index=batch.index)
         else:
-            yield model.transform(batch)[columns]
+            out = model.transform(batch)
+        yield out if list(out.columns) == columns else out[columns]

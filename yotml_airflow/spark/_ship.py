@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 _MAX_CACHED = 4
 _WORKER_MODELS: OrderedDict[str, Any] = OrderedDict()
 _WORKER_LOCK = threading.Lock()
-_DRIVER_BROADCASTS: dict[tuple[int, str], Broadcast[bytes]] = {}
+_MAX_BROADCASTS = 8
+_DRIVER_BROADCASTS: OrderedDict[tuple[int, str], Broadcast[bytes]] = OrderedDict()
 
 
 def is_model_uri(ref: object) -> bool:
@@ -65,7 +66,8 @@ def broadcast_model(spark: SparkSession, model: Model) -> tuple[str, Broadcast[b
     """Pickle ``model`` once and broadcast the bytes; returns ``(content hash, broadcast)``.
 
     The same bytes in the same SparkContext reuse one broadcast, so scoring a model repeatedly
-    does not pile up broadcasts.
+    does not pile up broadcasts; beyond the 8 most recent models, older broadcasts are unpersisted
+    (their executor copies dropped; the driver still holds them, so a pending job refetches).
     """
     from pyspark import cloudpickle
 
@@ -73,8 +75,13 @@ def broadcast_model(spark: SparkSession, model: Model) -> tuple[str, Broadcast[b
     key = hashlib.sha256(payload).hexdigest()
     sc = spark.sparkContext
     slot = (id(sc), key)
-    if slot not in _DRIVER_BROADCASTS:
+    if slot in _DRIVER_BROADCASTS:
+        _DRIVER_BROADCASTS.move_to_end(slot)
+    else:
         _DRIVER_BROADCASTS[slot] = sc.broadcast(payload)
+        while len(_DRIVER_BROADCASTS) > _MAX_BROADCASTS:
+            _, evicted = _DRIVER_BROADCASTS.popitem(last=False)
+            evicted.unpersist()
     return key, _DRIVER_BROADCASTS[slot]
 
 
