@@ -38,7 +38,7 @@ def retraining_dag(
     min_rows: int | None = None,
     fallback: str | None = None,
     metric: str = "auc",
-    higher_is_better: bool = True,
+    higher_is_better: bool | None = None,
     min_delta: float = 0.0,
     monitor: Model | str | None = DEFAULT_MONITOR,
     monitor_params: dict[str, Any] | None = None,

@@ -105,7 +105,7 @@ class RetrainingConfig(_Common):
     min_rows: int | None = Field(default=None, ge=1)
     fallback: str | None = None
     metric: Literal["auc", "accuracy", "log_loss", "rmse", "mae", "r2"] = "auc"
-    higher_is_better: bool = True
+    higher_is_better: bool | None = None
     min_delta: float = 0.0
     monitor: ModelSpec | None = ModelSpec(spec="yotml_airflow.models.monitoring:DriftMonitor")
 

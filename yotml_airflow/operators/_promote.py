@@ -60,7 +60,7 @@ class PromoteModelOperator(BaseOperator):
         version: str | int,
         holdout: str,
         metric: str,
-        higher_is_better: bool = True,
+        higher_is_better: bool | None = None,
         min_delta: float = 0.0,
         alias: str = "champion",
         target: str | None = None,
