@@ -72,6 +72,7 @@ def run_dag(env: dict[str, str], dag_source: str, dag_id: str, logical_date: str
         timeout=900,
     )
     log = done.stdout + done.stderr
+    (dags.parent / f"{dag_id}.log").write_text(log)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     assert lines, f"the DAG runner printed no result (exit {done.returncode}):\n{log[-6000:]}"
     result: dict[str, Any] = json.loads(lines[-1][len(RESULT_MARK) :])
