@@ -175,7 +175,11 @@ def test_parity_user_model_all_dtypes_and_nulls(spark):
     assert got["band"].isna().to_numpy().tolist() == missing.tolist()
     assert got["when"].isna().to_numpy().tolist() == missing.tolist()
     assert got.dtypes.astype(str).to_dict() == {
-        "id": "int64", "centered": "float64", "band": "str", "above": "bool", "is_missing": "int64",
+        "id": "int64",
+        "centered": "float64",
+        "band": "str",
+        "above": "bool",
+        "is_missing": "int64",
         "when": "datetime64[us]",
     }
 
@@ -302,9 +306,7 @@ def test_schema_errors_are_raised_on_the_driver_before_any_job(spark):
 
 
 def test_to_spark_schema_maps_the_whole_vocabulary():
-    schema = to_spark_schema(
-        {"f": "float64", "i": "int64", "b": "bool", "s": "string", "t": "datetime64[us]"}
-    )
+    schema = to_spark_schema({"f": "float64", "i": "int64", "b": "bool", "s": "string", "t": "datetime64[us]"})
     assert schema.simpleString() == "struct<f:double,i:bigint,b:boolean,s:string,t:timestamp>"
     with pytest.raises(SchemaError, match="column 'o'"):
         to_spark_schema({"o": "object"})

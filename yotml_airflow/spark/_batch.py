@@ -103,9 +103,7 @@ def _input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str]
     return [c for c in sdf.columns if c in wanted]
 
 
-def _output_schema(
-    model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str
-) -> StructType:
+def _output_schema(model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str) -> StructType:
     from pyspark.sql.types import StructField, StructType
 
     fields = {f.name: f for f in source.fields}

@@ -66,6 +66,7 @@ def fit(model: M, sdf: DataFrame, sample: float | None = None, max_rows: int = D
             sdf = sdf.sample(withReplacement=False, fraction=float(sample), seed=seed)
     frame = collect_bounded(sdf, max_rows, what="the training data" + (f" (sample={sample})" if sample else ""))
     if frame.empty:
-        raise EmptyDataError(f"{type(model).__name__}: the training data has no rows" + (
-            f" after sampling {sample}" if sample else ""))
+        raise EmptyDataError(
+            f"{type(model).__name__}: the training data has no rows" + (f" after sampling {sample}" if sample else "")
+        )
     return model.fit(frame)
