@@ -74,7 +74,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, _mlflow_db_template:
     shutil.copyfile(_mlflow_db_template, db)
     port = _free_port()
     mlflow_bin = str(Path(sys.executable).with_name("mlflow"))
-    log = open(root / "server.log", "wb")  # noqa: SIM115
+    log = open(root / "server.log", "wb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "YOTML_"))}
     proc = subprocess.Popen(
         [

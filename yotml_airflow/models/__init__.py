@@ -15,6 +15,7 @@ from yotml_airflow.models._persist import load_model, save_model
 from yotml_airflow.models._pipeline import ModelPipeline
 from yotml_airflow.models._scaling import Log1p, RatioFeature, StandardScaler
 from yotml_airflow.models._schema import KINDS, OUTPUT_DTYPES, kind_of
+from yotml_airflow.models._segmented import SegmentedModel
 from yotml_airflow.models._sklearn import SklearnModel
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "OneHotEncoder",
     "OrdinalEncoder",
     "RatioFeature",
+    "SegmentedModel",
     "SklearnModel",
     "StandardScaler",
     "check_model",

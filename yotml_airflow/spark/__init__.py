@@ -1,4 +1,4 @@
-"""``yotml_airflow.spark``: run models on Spark (batch scoring, driver-side fit, pandas parity).
+"""``yotml_airflow.spark``: run models on Spark (batch scoring, driver-side fit, pandas parity, segmented).
 
 >>> from yotml_airflow.spark import to_spark_schema
 >>> to_spark_schema({"score": "float64"}).fieldNames()
@@ -8,6 +8,7 @@
 from yotml_airflow.spark._batch import batch_transform
 from yotml_airflow.spark._fit import DEFAULT_MAX_ROWS, collect_bounded, fit
 from yotml_airflow.spark._parity import check_spark_parity
+from yotml_airflow.spark._segmented import fit_segmented, predict_segmented
 from yotml_airflow.spark._session import check_java, get_spark, prepare_python_env
 from yotml_airflow.spark._ship import resolve_model
 from yotml_airflow.spark._types import check_spark_input, spark_dtypes, to_spark_schema
@@ -20,7 +21,9 @@ __all__ = [
     "check_spark_parity",
     "collect_bounded",
     "fit",
+    "fit_segmented",
     "get_spark",
+    "predict_segmented",
     "prepare_python_env",
     "resolve_model",
     "spark_dtypes",
