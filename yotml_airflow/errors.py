@@ -12,7 +12,8 @@ Every error the package raises on purpose is a ``YotmlError``, so callers can ca
      ├── DataTooLargeError    data exceeds a declared row limit before it is collected
      ├── SegmentError         segment routing or per-segment fit policy failed
      ├── TrackingError        MLflow model name, version or alias not found, or a bad URI
-     └── JobError             a Spark job or its inputs failed
+     ├── JobError             a Spark job or its inputs failed
+     └── NotificationError    an alert could not be delivered (webhook refused or unreachable)
 
 Example:
     >>> from yotml_airflow.errors import SchemaError, YotmlError
@@ -30,6 +31,7 @@ __all__ = [
     "ModelCheckError",
     "ModelIntegrityError",
     "NotFittedError",
+    "NotificationError",
     "SchemaError",
     "SegmentError",
     "TrackingError",
@@ -79,3 +81,7 @@ class TrackingError(YotmlError):
 
 class JobError(YotmlError):
     """A job's inputs are missing or unreadable, or the job failed."""
+
+
+class NotificationError(YotmlError):
+    """An alert could not be delivered: the receiver refused it or could not be reached."""

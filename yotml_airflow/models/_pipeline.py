@@ -73,6 +73,18 @@ class ModelPipeline(Model):
             df = step.transform(df)
         return df
 
+    @property
+    def predicts_report(self) -> bool:
+        """True when the last step is a monitor: ``predict`` then returns its report, not row outputs."""
+        return bool(getattr(self._models()[-1], "predicts_report", False))
+
+    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The last step's ``predict`` on the transformed frame (a report if the last step is a monitor)."""
+        if self.predicts_report:
+            self._check(df, "predict")
+            return self._predict(df)
+        return super().predict(df)
+
     def _predict(self, df: pd.DataFrame) -> pd.DataFrame:
         for step in self.steps_[:-1]:
             df = step.transform(df)

@@ -195,6 +195,14 @@ class SegmentedModel(Model):
             raise SegmentError(f"SegmentedModel: segment {segment!r} has no model and fallback='error'")
         return self.fallback_model_
 
+    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Route each row to its segment's model; a monitor base gives its reports stacked per segment."""
+        if getattr(self.base, "predicts_report", False):
+            from yotml_airflow.models.monitoring._segments import segmented_report
+
+            return segmented_report(self, df)
+        return super().predict(df)
+
     def _predict(self, df: pd.DataFrame) -> pd.DataFrame:
         columns = self.output_columns_
         arrays = {c: _empty_array(d, len(df)) for c, d in columns.items()}

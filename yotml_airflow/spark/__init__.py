@@ -6,6 +6,7 @@
 """
 
 from yotml_airflow.spark._batch import batch_transform
+from yotml_airflow.spark._drift import monitor_spark, summarize_spark
 from yotml_airflow.spark._fit import DEFAULT_MAX_ROWS, collect_bounded, fit
 from yotml_airflow.spark._parity import check_spark_parity
 from yotml_airflow.spark._segmented import fit_segmented, predict_segmented
@@ -23,9 +24,11 @@ __all__ = [
     "fit",
     "fit_segmented",
     "get_spark",
+    "monitor_spark",
     "predict_segmented",
     "prepare_python_env",
     "resolve_model",
     "spark_dtypes",
+    "summarize_spark",
     "to_spark_schema",
 ]
