@@ -67,7 +67,7 @@ def _mlflow_env(ws: dict[str, str]) -> dict[str, str]:
 
 
 FIT_SCORE_MONITOR = textwrap.dedent(
-    '''
+    """
     import datetime as dt
     from airflow.sdk import DAG
     from yotml_airflow.operators import BatchTransformOperator, FitModelOperator, MonitorOperator
@@ -101,7 +101,7 @@ FIT_SCORE_MONITOR = textwrap.dedent(
             webhook_url={webhook!r},
         )
         fit >> score >> monitor
-    '''
+    """
 )
 
 

@@ -4,8 +4,8 @@ Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` 
 and optionally ``validate(args)`` (cheap checks run before the Spark session starts). Modules are
 imported only when their job runs, so one job's imports never slow another down.
 
->>> sorted(JOBS)[:2]
-['fit', 'transform']
+>>> {"fit", "transform", "segmented_fit", "monitor"} <= set(JOBS)
+True
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from yotml_airflow.errors import ConfigError
 
 JOBS: dict[str, str] = {
     "fit": "yotml_airflow.jobs._fit",
+    "monitor": "yotml_airflow.jobs._monitor",
+    "segmented_fit": "yotml_airflow.jobs._segmented_fit",
     "transform": "yotml_airflow.jobs._transform",
 }
 
