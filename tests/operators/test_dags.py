@@ -132,3 +132,66 @@ def test_fit_then_score_then_monitor(dag_runner, workspace: dict[str, str], webh
     assert "spend" in {a["feature"] for a in monitor["alerts"]}
     assert "visits" not in {a["feature"] for a in monitor["alerts"] if a.get("metric") != "missing_rate"}
     assert len(received) == 1 and received[0]["alerts"], received
+
+
+SEGMENTED = textwrap.dedent(
+    '''
+    import datetime as dt
+    from airflow.sdk import DAG
+    from yotml_airflow.operators import SegmentedFitOperator
+
+    ROOT = {root!r}
+    with DAG("yotml_segmented", schedule="@daily", start_date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+             catchup=False) as dag:
+        SegmentedFitOperator(
+            task_id="fit_per_store",
+            input=ROOT + "/customers/ds={{{{ ds }}}}",
+            model_spec="churn_user_models:SpendChurnModel",
+            model_params={{"features": ["spend", "visits"], "target": "churned"}},
+            segment_col="store_id",
+            min_rows=30,
+            buckets=2,
+            register_name="churn_per_store",
+            py_files={py_files!r},
+        )
+    '''
+)
+
+
+def test_segmented_fit_registers_one_version_per_run(dag_runner, workspace: dict[str, str]) -> None:
+    source = SEGMENTED.format(root=workspace["root"], py_files=workspace["py_files"])
+    run = dag_runner(source, "yotml_segmented", DAY, **_mlflow_env(workspace))
+    assert run["tasks"] == {"fit_per_store": "success"}, run["log"][-8000:]
+    result = run["xcom"]["fit_per_store"]
+    assert result["name"] == "churn_per_store" and result["version"] == 1
+    assert result["model_uri"] == "models:/churn_per_store/1"
+    assert result["segments_total"] == 4
+    assert result["segments_fitted"] == 4 and result["segments_failed"] == 0
+
+
+BAD_INPUT = textwrap.dedent(
+    '''
+    import datetime as dt
+    from airflow.sdk import DAG
+    from yotml_airflow.operators import BatchTransformOperator
+
+    with DAG("yotml_bad_input", schedule=None, start_date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)) as dag:
+        BatchTransformOperator(
+            task_id="score",
+            input={root!r} + "/no_such_table/ds={{{{ ds }}}}",
+            output_path={root!r} + "/scores/ds={{{{ ds }}}}",
+            model_uri="models:/churn@champion",
+        )
+    '''
+)
+
+
+def test_bad_input_fails_the_task_with_the_jobs_error(dag_runner, workspace: dict[str, str]) -> None:
+    run = dag_runner(BAD_INPUT.format(root=workspace["root"]), "yotml_bad_input", DAY, **_mlflow_env(workspace))
+    assert run["tasks"] == {"score": "failed"}
+    missing = f"{workspace['root']}/no_such_table/ds={DAY}"
+    log = run["log"]
+    assert f"yotml transform: error: input {missing} does not exist" in log
+    failure = log[log.index("Task failed with exception") :]
+    assert "JobError: yotml job 'transform' (task score) failed: yotml transform: error: input" in failure
+    assert not (Path(workspace["root"]) / "scores").exists()
