@@ -42,6 +42,7 @@ def _stop(proc: subprocess.Popen) -> None:
 @contextmanager
 def standalone_cluster(folder: Path, cores: int = 1, memory: str = "1g") -> Iterator[str]:
     """Start a master and one worker on 127.0.0.1; yield the master URL; stop both on exit."""
+    folder.mkdir(parents=True, exist_ok=True)
     spark_class = str(Path(sys.executable).with_name("spark-class"))
     port, webui, worker_webui = free_port(), free_port(), free_port()
     env = {
