@@ -135,7 +135,7 @@ def test_fit_then_score_then_monitor(dag_runner, workspace: dict[str, str], webh
 
 
 SEGMENTED = textwrap.dedent(
-    '''
+    """
     import datetime as dt
     from airflow.sdk import DAG
     from yotml_airflow.operators import SegmentedFitOperator
@@ -154,7 +154,7 @@ SEGMENTED = textwrap.dedent(
             register_name="churn_per_store",
             py_files={py_files!r},
         )
-    '''
+    """
 )
 
 
@@ -170,7 +170,7 @@ def test_segmented_fit_registers_one_version_per_run(dag_runner, workspace: dict
 
 
 BAD_INPUT = textwrap.dedent(
-    '''
+    """
     import datetime as dt
     from airflow.sdk import DAG
     from yotml_airflow.operators import BatchTransformOperator
@@ -182,7 +182,7 @@ BAD_INPUT = textwrap.dedent(
             output_path={root!r} + "/scores/ds={{{{ ds }}}}",
             model_uri="models:/churn@champion",
         )
-    '''
+    """
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from tests.operators.data import customers, write_partition
-from tests.operators.standalone import standalone_cluster
+from tests.operators.standalone import master_state, standalone_cluster
 from yotml_airflow.models import SklearnModel
 from yotml_airflow.operators import BatchTransformOperator
 
@@ -25,7 +25,7 @@ def test_batch_transform_on_a_standalone_cluster(tmp_path: Path, monkeypatch: py
     source = write_partition(tmp_path, "customers", "2024-03-05", batch)
     output = tmp_path / "scores" / "ds=2024-03-05"
 
-    with standalone_cluster(tmp_path / "cluster") as master:
+    with standalone_cluster(tmp_path / "cluster") as (master, webui):
         host, port = master.removeprefix("spark://").split(":")
         monkeypatch.setenv(
             "AIRFLOW_CONN_SPARK_STANDALONE",
@@ -47,6 +47,9 @@ def test_batch_transform_on_a_standalone_cluster(tmp_path: Path, monkeypatch: py
         assert command[1:3] == ["--master", master]
         assert command[command.index("--deploy-mode") + 1] == "client"
         result = op.execute({})
+        apps = master_state(webui).get("completedapps", [])
+
+    assert len(apps) == 1 and apps[0]["name"].startswith("yotml-transform"), "the job ran on the cluster"
 
     assert result["rows"] == 250 and result["output"] == str(output)
     scored = pd.read_parquet(output).sort_values("customer_id").reset_index(drop=True)
