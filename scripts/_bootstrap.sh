@@ -26,6 +26,8 @@ if [ -n "$JAVA_MAJOR" ] && [ "$JAVA_MAJOR" -lt 17 ]; then
   exit 3
 fi
 
+# Precompiled bytecode keeps imports fast even where PYTHONDONTWRITEBYTECODE is set.
+export UV_COMPILE_BYTECODE=1
 uv sync --frozen --quiet
 # Spark workers, spark-submit and the Airflow Spark hook all resolve to this environment.
 export PATH="$ROOT/.venv/bin:$PATH"

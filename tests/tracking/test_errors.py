@@ -30,8 +30,11 @@ def two_versions(mlflow_store: str, churn_df: pd.DataFrame) -> SklearnModel:
 def test_unknown_name_version_alias_list_what_exists(two_versions: SklearnModel) -> None:
     with pytest.raises(TrackingError, match=r"no registered model named 'nope'; registered models: \['churn', 'other'"):
         load_model("models:/nope/1")
-    with pytest.raises(TrackingError, match=r"has no version 7; versions: \[1, 2\], aliases: \{'champion': 2, "
-                       r"'previous': 1\}"):
+    with pytest.raises(
+        TrackingError,
+        match=r"has no version 7; versions: \[1, 2\], aliases: \{'champion': 2, "
+        r"'previous': 1\}",
+    ):
         load_model("models:/churn/7")
     with pytest.raises(TrackingError, match=r"has no alias 'prod'; aliases: \{'champion': 2, 'previous': 1\}"):
         describe_model("models:/churn@prod")
@@ -41,10 +44,14 @@ def test_unknown_name_version_alias_list_what_exists(two_versions: SklearnModel)
         promote("nope", 1)
     with pytest.raises(TrackingError, match="no MLflow run"):
         load_model("runs:/0123456789abcdef0123456789abcdef/model")
+    run_id = describe_model("models:/churn/1").run_id
+    with pytest.raises(TrackingError, match="cannot download the model at runs:/"):
+        load_model(f"runs:/{run_id}/not_a_model")
 
 
-@pytest.mark.parametrize("uri", ["models:/", "models:/churn/1/2", "models:/churn@", "runs:/", "runs:/abc",
-                                 "s3://bucket/model", "churn"])
+@pytest.mark.parametrize(
+    "uri", ["models:/", "models:/churn/1/2", "models:/churn@", "runs:/", "runs:/abc", "s3://bucket/model", "churn"]
+)
 def test_malformed_uri_names_the_accepted_forms(uri: str) -> None:
     with pytest.raises(TrackingError, match=r"malformed model URI .*expected runs:/<run_id>/<path>, models:/<name>"):
         load_model(uri)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mlflow
 import pandas as pd
 import pandas.testing as pdt
@@ -17,7 +19,9 @@ def clf(churn_df: pd.DataFrame) -> SklearnModel:
     return SklearnModel(LogisticRegression(C=0.5), features=["x", "visits"], target="churned").fit(churn_df)
 
 
-def test_log_register_and_load_by_every_uri(mlflow_store: str, clf: SklearnModel, churn_df: pd.DataFrame) -> None:
+def test_log_register_and_load_by_every_uri(
+    mlflow_store: str, clf: SklearnModel, churn_df: pd.DataFrame, tmp_path: Path
+) -> None:
     info = log_model(clf, "churn", metrics={"auc": 0.91}, data=churn_df)
     assert (info.name, info.version, info.model_uri) == ("churn", 1, "models:/churn/1")
     promote("churn", 1)
@@ -29,6 +33,11 @@ def test_log_register_and_load_by_every_uri(mlflow_store: str, clf: SklearnModel
     ref = describe_model("models:/churn@champion")
     assert (ref.name, ref.version, ref.run_id, ref.uri) == ("churn", 1, info.run_id, "models:/churn/1")
     pdt.assert_frame_equal(resolve_model("models:/churn@champion").predict(churn_df), expected)
+    by_id = describe_model(f"models:/{info.model_id}")
+    assert (by_id.run_id, by_id.version) == (info.run_id, None)
+    pdt.assert_frame_equal(load_model(f"models:/{info.model_id}").predict(churn_df), expected)
+    assert resolve_model(clf) is clf
+    pdt.assert_frame_equal(resolve_model(clf.save(tmp_path / "saved")).predict(churn_df), expected)
 
 
 def test_pyfunc_predict_equals_yotml_predict(mlflow_store: str, clf: SklearnModel, churn_df: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ import pandas.testing as pdt
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from yotml_airflow.models import ModelPipeline, SklearnModel
+from yotml_airflow.models import Model, ModelPipeline, SklearnModel
 from yotml_airflow.tracking import log_model
 from yotml_airflow.tracking._params import data_fingerprint
 
@@ -50,8 +50,10 @@ def test_run_records_params_metrics_tags_requirements_and_artifacts(
     fingerprint = data_fingerprint(churn_df)
     assert tags["yotml.data.rows"] == "120"
     assert {k: tags[k] for k in fingerprint} == fingerprint
-    assert data_fingerprint(churn_df.astype({"visits": "float64"}))["yotml.data.schema_hash"] != fingerprint[
-        "yotml.data.schema_hash"]
+    assert (
+        data_fingerprint(churn_df.astype({"visits": "float64"}))["yotml.data.schema_hash"]
+        != fingerprint["yotml.data.schema_hash"]
+    )
     changed = churn_df.copy()
     changed.loc[0, "x"] += 1
     assert data_fingerprint(changed)["yotml.data.sample_hash"] != fingerprint["yotml.data.sample_hash"]
@@ -63,8 +65,12 @@ def test_run_records_params_metrics_tags_requirements_and_artifacts(
     assert all(pins[name] == metadata.version(name) for name in expected)
 
     stored = Path(mlflow.artifacts.download_artifacts(run_id=info.run_id, artifact_path=""))
-    assert {p.name for p in stored.iterdir()} == {"yotml_params.json", "per_store_metrics.parquet", "notes.txt",
-                                                   "config.json"}
+    assert {p.name for p in stored.iterdir()} == {
+        "yotml_params.json",
+        "per_store_metrics.parquet",
+        "notes.txt",
+        "config.json",
+    }
     pdt.assert_frame_equal(pd.read_parquet(stored / "per_store_metrics.parquet"), per_store)
     assert (stored / "notes.txt").read_text() == "trained on the churn sample"
 
@@ -84,3 +90,33 @@ def test_unregistered_model_has_a_runs_uri_and_artifacts_stay_out_of_cwd(
     assert experiment.artifact_location == (tmp_path / "artifacts" / "adhoc").as_uri()
     assert list(cwd.iterdir()) == []
     assert "yotml.data.rows" not in mlflow.MlflowClient().get_run(info.run_id).data.tags
+
+
+class Constant(Model):
+    """Reads no column at all: its signature has outputs only."""
+
+    def __init__(self, value: float = 2.5):
+        self.value = value
+
+    def input_columns(self, df: pd.DataFrame) -> list[str]:
+        return []
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        self.value_ = float(self.value)
+
+    def output_columns(self) -> dict[str, str]:
+        return {"prediction": "float64"}
+
+    def _predict(self, df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"prediction": self.value_}, index=df.index)
+
+
+def test_local_class_warns_and_inputless_model_logs(mlflow_store: str, churn_df: pd.DataFrame) -> None:
+    model = Constant().fit(churn_df)
+    with pytest.warns(UserWarning, match="belong to no installed package"):
+        info = log_model(model, "constant", register=False)
+    module = type(model).__module__.split(".")[0]
+    assert mlflow.MlflowClient().get_run(info.run_id).data.tags["yotml.unpackaged_modules"] == module
+    pyfunc = mlflow.pyfunc.load_model(info.model_uri)
+    assert pyfunc.metadata.signature.inputs is None
+    assert pyfunc.predict(churn_df.head(3))["prediction"].tolist() == [2.5, 2.5, 2.5]

@@ -17,6 +17,7 @@ from yotml_airflow.models._scaling import Log1p, RatioFeature, StandardScaler
 from yotml_airflow.models._schema import KINDS, OUTPUT_DTYPES, kind_of
 from yotml_airflow.models._segmented import SegmentedModel
 from yotml_airflow.models._sklearn import SklearnModel
+from yotml_airflow.models._target import FrequencyEncoder, TargetEncoder
 
 __all__ = [
     "CHECKS",
@@ -27,6 +28,7 @@ __all__ = [
     "DataCleaner",
     "DateParts",
     "DtypeCoercer",
+    "FrequencyEncoder",
     "Imputer",
     "Log1p",
     "Model",
@@ -37,6 +39,7 @@ __all__ = [
     "SegmentedModel",
     "SklearnModel",
     "StandardScaler",
+    "TargetEncoder",
     "check_model",
     "dtypes_of",
     "kind_of",

@@ -221,6 +221,8 @@ def _dtype_name(series: pd.Series) -> str:
         return "string"
     if kind == "datetime":
         return "datetime64[us]"
+    if kind in ("bool", "numeric") and series.hasnans and not pd.api.types.is_float_dtype(series.dtype):
+        return "any"
     if kind == "bool":
         return "bool"
     if kind == "numeric":

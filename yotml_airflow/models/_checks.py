@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,12 @@ CHECKS = (
 )
 
 
-def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | None = None) -> list[str]:
+def check_model(
+    model: Model,
+    sample_df: pd.DataFrame,
+    checks: Iterable[str] | None = None,
+    extra_checks: Mapping[str, Callable[[Model, pd.DataFrame], None]] | None = None,
+) -> list[str]:
     """Run the conformance checks on an unfitted ``model`` with ``sample_df``; return the names passed.
 
     ``sample_df`` must be a frame the model can be fitted on (with the label, if it has one). The
@@ -55,6 +60,8 @@ def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | N
         model: the model to check (fitted or not).
         sample_df: a small training frame, at least a few rows.
         checks: a subset of ``CHECKS`` to run (default: all).
+        extra_checks: more checks, ``{name: check(fitted_model, sample)}``, run after the built-in
+            ones; a check fails by raising (e.g. the Spark layer's engine parity).
     """
     name = type(model).__name__
     selected = list(CHECKS if checks is None else checks)
@@ -68,9 +75,12 @@ def check_model(model: Model, sample_df: pd.DataFrame, checks: Iterable[str] | N
     ctx = _Context(model, _with_custom_index(sample_df))
     passed: list[str] = []
     failures: list[str] = []
-    for check in selected:
+    functions: dict[str, Callable[[_Context], None]] = {c: _CHECK_FUNCTIONS[c] for c in selected}
+    for extra_name, extra in (extra_checks or {}).items():
+        functions[extra_name] = lambda ctx, extra=extra: extra(ctx.fitted, ctx.df.copy())  # type: ignore[misc]
+    for check, function in functions.items():
         try:
-            _CHECK_FUNCTIONS[check](ctx)
+            function(ctx)
         except Exception as exc:
             failures.append(f"[{check}] {type(exc).__name__}: {exc}")
         else:
@@ -184,20 +194,20 @@ def _check_output_columns(ctx: _Context) -> None:
     if bad:
         _fail(f"output_columns() declares dtypes {bad} outside {list(OUTPUT_DTYPES)}")
     if ctx.predicts():
-        _assert_declared(ctx.fitted.predict(ctx.df.copy()), declared, "predict")
+        _assert_declared(ctx.fitted.predict(ctx.df.copy()), declared, "predict()")
 
 
 def _check_transform_schema(ctx: _Context) -> None:
     declared = ctx.fitted.transform_schema(dtypes_of(ctx.df))
-    _assert_declared(ctx.fitted.transform(ctx.df.copy()), declared, "transform")
+    _assert_declared(ctx.fitted.transform(ctx.df.copy()), declared, "transform()")
 
 
-def _assert_declared(out: pd.DataFrame, declared: dict[str, str], method: str) -> None:
+def _assert_declared(out: pd.DataFrame, declared: dict[str, str], call: str) -> None:
     if list(out.columns) != list(declared):
-        _fail(f"{method}() returned columns {list(out.columns)}, declared {list(declared)}")
+        _fail(f"{call} returned columns {list(out.columns)}, declared {list(declared)}")
     wrong = {c: str(out[c].dtype) for c, d in declared.items() if d != "any" and not _dtype_matches(out[c], d)}
     if wrong:
-        _fail(f"{method}() returned dtypes {wrong}, declared {{{', '.join(f'{c!r}: {declared[c]!r}' for c in wrong)}}}")
+        _fail(f"{call} returned dtypes {wrong}, declared {{{', '.join(f'{c!r}: {declared[c]!r}' for c in wrong)}}}")
 
 
 def _dtype_matches(series: pd.Series, dtype: str) -> bool:
@@ -249,9 +259,9 @@ def _check_save_load(ctx: _Context) -> None:
 def _check_empty_frame(ctx: _Context) -> None:
     empty = ctx.df.iloc[:0].copy()
     if ctx.predicts():
-        _assert_declared(ctx.fitted.predict(empty), ctx.fitted.output_columns(), "predict on an empty frame")
+        _assert_declared(ctx.fitted.predict(empty), ctx.fitted.output_columns(), "predict() on an empty frame")
     out = ctx.fitted.transform(empty)
-    _assert_declared(out, ctx.fitted.transform_schema(dtypes_of(empty)), "transform on an empty frame")
+    _assert_declared(out, ctx.fitted.transform_schema(dtypes_of(empty)), "transform() on an empty frame")
     if len(out):
         _fail("transform() on an empty frame returned rows")
 

@@ -101,8 +101,7 @@ class DataCleaner(ColumnModel):
 
     def output_columns(self) -> dict[str, str]:
         schema = self.transform_schema(self.fit_schema_)
-        declared = self.dtypes or {}
-        return {c: "float64" if schema[c] == "int64" and c not in declared else schema[c] for c in self.columns_}
+        return {c: schema[c] for c in self.columns_}
 
     def transform_schema(self, schema: Mapping[str, str]) -> dict[str, str]:
         out = dict(schema)

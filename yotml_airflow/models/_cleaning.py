@@ -28,6 +28,8 @@ _KIND_DTYPE = {"numeric": "float64", "bool": "bool", "string": "string", "dateti
 class Imputer(ColumnModel):
     """Fill missing values with values learned at fit; columns all-null at fit stay null.
 
+    Filled numeric columns are ``float64`` (a learned mean is rarely a whole number).
+
     Args:
         columns: columns to fill; ``None`` means every numeric, bool, string and datetime column.
         strategy: for numeric and datetime columns: ``"mean"``, ``"median"``, ``"most_frequent"``
@@ -84,11 +86,7 @@ class Imputer(ColumnModel):
         return {c: _KIND_DTYPE[self.kinds_[c]] for c in self.columns_}
 
     def transform_schema(self, schema: Mapping[str, str]) -> dict[str, str]:
-        out = dict(schema)
-        for c in self.columns_:
-            if self.kinds_[c] != "numeric" or schema.get(c) not in ("int64", "float64"):
-                out[c] = _KIND_DTYPE[self.kinds_[c]]
-        return out
+        return {**schema, **self.output_columns()}
 
     def _transform(self, df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy()

@@ -43,6 +43,11 @@ class ColumnModel(Model):
     def _select(self, df: pd.DataFrame) -> list[str]:
         """The columns to learn from, with their kinds checked (called inside ``_fit``)."""
         columns = self.input_columns(df)
+        if not columns and self.columns is None:
+            raise SchemaError(
+                f"{type(self).__name__}.fit: the frame has no {' or '.join(self.accepts)} column to learn from; "
+                f"its columns are {list(df.columns)}"
+            )
         wrong = [f"{c!r} is {kind_of(df[c])}" for c in columns if kind_of(df[c]) not in self.accepts]
         if wrong:
             raise SchemaError(

@@ -141,6 +141,8 @@ def load_model(path: str | Path) -> Model:
     if reader is not None:
         return reader(folder)  # type: ignore[no-any-return]
     payload = folder / PAYLOAD
+    if PAYLOAD not in manifest.get("files", {}):
+        raise ModelIntegrityError(f"{folder}: the manifest does not list {PAYLOAD}; refusing to load unverified data")
     try:
         with open(payload, "rb") as fh:
             model = pickle.load(fh)

@@ -37,16 +37,11 @@ def kind_of(series: pd.Series) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
+    if pd.api.types.is_object_dtype(dtype):
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return {"string": "string", "boolean": "bool"}.get(inferred, "any")
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
         return "string"
-    if pd.api.types.is_object_dtype(dtype):
-        non_null = series.dropna()
-        if non_null.empty:
-            return "any"
-        if all(isinstance(v, str) for v in non_null.iloc[:100]):
-            return "string"
-        if all(isinstance(v, (bool, np.bool_)) for v in non_null.iloc[:100]):
-            return "bool"
     return "any"
 
 
@@ -89,6 +84,8 @@ def to_pandas_dtype(dtype: str) -> Any:
     """The pandas dtype used for a declared output dtype."""
     if dtype == "string":
         return pd.StringDtype(na_value=np.nan) if _pandas3() else object
+    if dtype == "any":
+        return object
     return dtype
 
 

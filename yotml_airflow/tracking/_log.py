@@ -1,9 +1,9 @@
 """``log_model``: one MLflow run per fitted model, the model as a pyfunc model, a registry version.
 
-Example:
-    >>> info = log_model(model, "churn", metrics={"auc": 0.91}, data=train_df)  # doctest: +SKIP
-    >>> info.model_uri  # doctest: +SKIP
-    'models:/churn/1'
+Example (needs a tracking store, so not run as a doctest)::
+
+    info = log_model(model, "churn", metrics={"auc": 0.91}, data=train_df)
+    info.model_uri  # 'models:/churn/1'
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -67,12 +68,18 @@ def log_model(
     ``artifacts``: ``{name: DataFrame | file or folder path | dict/list}`` (a frame is logged as
     ``<name>.parquet``, a dict or list as ``<name>.json``).
 
+    MLflow's tools work on the result: ``mlflow.pyfunc.load_model(uri).predict(df)`` equals ``predict``,
+    ``mlflow.pyfunc.spark_udf`` scores it on Spark, and ``mlflow models serve -m models:/<name>@champion
+    --env-manager local`` serves it from an environment with yotml-airflow installed (it is not on PyPI,
+    so MLflow cannot build a fresh environment for it unless the wheel is on a reachable index).
+
     The experiment is ``experiment`` (default: ``name``), created with an explicit artifact location.
     Everything is checked before the run starts; a failure during logging marks the run FAILED and
     registers nothing.
 
-    >>> info = log_model(model, "churn", metrics={"auc": 0.9}, data=df,  # doctest: +SKIP
-    ...                  artifacts={"per_store": scores})
+    Example::
+
+        info = log_model(model, "churn", metrics={"auc": 0.9}, data=df, artifacts={"per_store": scores})
     """
     metric_values = _check_inputs(model, name, metrics, data, tags, artifacts)
     experiment_name = experiment or name
@@ -208,6 +215,12 @@ def _run_tags(
         out.update(data_fingerprint(data))
     if unpackaged:
         out["yotml.unpackaged_modules"] = ",".join(unpackaged)
+        warnings.warn(
+            f"the saved {cls.__name__} references module(s) {unpackaged} that belong to no installed package "
+            "(a notebook, __main__ or a local folder): loading it elsewhere (mlflow models serve, Spark executors) "
+            "needs them importable there",
+            stacklevel=4,
+        )
     for key, value in (tags or {}).items():
         out[str(key)[:250]] = truncate(value if isinstance(value, str) else json.dumps(value, default=str), MAX_VALUE)
     return out

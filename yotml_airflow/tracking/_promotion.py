@@ -1,9 +1,10 @@
 """The champion/challenger gate: promote a candidate version only if it beats the champion on held-out data.
 
-Example:
-    >>> decision = promote_if_better("churn", 4, holdout, "auc", min_delta=0.005)  # doctest: +SKIP
-    >>> decision.promoted, decision.reason  # doctest: +SKIP
-    (False, 'candidate auc 0.8712 does not beat champion version 3 auc 0.8709 by more than 0.005')
+Example (needs a registry, so not run as a doctest)::
+
+    decision = promote_if_better("churn", 4, holdout, "auc", min_delta=0.005)
+    decision.promoted  # False
+    decision.reason    # 'candidate auc 0.8712 vs champion version 3 auc 0.8709: does not beat it by more ...'
 """
 
 from __future__ import annotations

@@ -9,14 +9,18 @@ project (the current working directory, or ``$YOTML_HOME`` when set)::
 Overrides, strongest first: an explicit ``tracking_uri=`` argument, ``mlflow.set_tracking_uri``,
 ``MLFLOW_TRACKING_URI`` (e.g. ``http://mlflow:5000`` for a tracking server). The registry follows the
 tracking URI unless ``MLFLOW_REGISTRY_URI`` is set. ``YOTML_ARTIFACT_ROOT`` (a folder or a URI such as
-``s3://bucket/prefix``) sets the artifact location of experiments this package creates; against a
-tracking server without it, the server's own artifact root is used. A local store never falls back
-to MLflow's ``./mlruns``.
+``s3://bucket/prefix``) sets the artifact location of experiments this package creates (one
+sub-folder per experiment). Without it: against a tracking server, the server's own artifact root;
+against ``sqlite:///<dir>/<file>.db``, ``<dir>/artifacts``; against another database,
+``<project>/.yotml/mlflow/artifacts``. Experiments are always created with an explicit location, so
+nothing lands in MLflow's ``./mlruns``.
+
+To point ``mlflow`` CLI tools (``mlflow ui``, ``mlflow models serve``) at the default store::
+
+    export MLFLOW_TRACKING_URI=$(python -c "from yotml_airflow.tracking import tracking_uri; print(tracking_uri())")
 
 Example:
-    >>> import os
-    >>> tracking_uri().startswith(("sqlite:", "http", "file:", "postgresql", "mysql", "databricks")) or bool(
-    ...     os.environ.get("MLFLOW_TRACKING_URI"))
+    >>> default_tracking_uri().endswith("/.yotml/mlflow/mlflow.db")
     True
 """
 
