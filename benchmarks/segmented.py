@@ -23,6 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -36,12 +37,18 @@ from sklearn.linear_model import LinearRegression  # noqa: E402
 from yotml_airflow.models import SegmentedModel, SklearnModel, load_model  # noqa: E402
 from yotml_airflow.spark import fit_segmented, get_spark, predict_segmented  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _light_linear import LeastSquares  # noqa: E402
+
 FEATURES = ["x1", "x2", "x3"]
 CORES = 2
 
 
-def base_model() -> SklearnModel:
-    return SklearnModel(LinearRegression(), features=FEATURES, target="y")
+BASES = {
+    "sklearn": lambda: SklearnModel(LinearRegression(), features=FEATURES, target="y"),
+    "light": lambda: LeastSquares(features=FEATURES, target="y"),
+}
+base_model = BASES["sklearn"]
 
 
 def make_data(n_segments: int, rows: int, path: Path, seed: int = 0) -> None:
@@ -92,7 +99,11 @@ def main() -> None:
     parser.add_argument("--floor-sample", type=int, default=2_000)
     parser.add_argument("--buckets", type=int, default=256)
     parser.add_argument("--compare-grouping", action="store_true", help="also fit with groupBy(segment)")
+    parser.add_argument("--base", choices=sorted(BASES), default="sklearn", help="the per-segment linear model")
+    parser.add_argument("--skip-predict", action="store_true")
     args = parser.parse_args()
+    global base_model
+    base_model = BASES[args.base]
 
     work = Path(tempfile.mkdtemp(prefix="yotml-bench-segmented-"))
     try:
@@ -108,6 +119,7 @@ def main() -> None:
 
         conf = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "8"}
         spark = get_spark(f"local[{CORES}]", app_name="bench-segmented", conf=conf)
+        spark.sparkContext.addPyFile(str(Path(__file__).parent / "_light_linear.py"))
         sdf = spark.read.parquet(str(data))
         spark.range(10).selectExpr("id").toPandas()
 
@@ -150,11 +162,12 @@ def main() -> None:
         SegmentedModel._load_payload(saved).predict(one_row)
         first_call_ms = 1e3 * (time.perf_counter() - t0)
 
-        t0 = time.perf_counter()
-        predict_segmented(str(saved), sdf, keep_columns=["id"], buckets=args.buckets).write.format("noop").mode(
-            "overwrite"
-        ).save()
-        predict_s = time.perf_counter() - t0
+        predict_s = float("nan")
+        if not args.skip_predict:
+            t0 = time.perf_counter()
+            scored = predict_segmented(str(saved), sdf, keep_columns=["id"], buckets=args.buckets)
+            scored.write.format("noop").mode("overwrite").save()
+            predict_s = time.perf_counter() - t0
 
         after = floor(data, args.segments, args.floor_sample)
         for key in ("fit_floor_s", "predict_floor_s", "fit_per_model_ms", "predict_per_model_ms"):
@@ -162,7 +175,8 @@ def main() -> None:
         n_rows = args.segments * args.rows
         fit_floor, predict_floor = fl["fit_floor_s"], fl["predict_floor_s"]
         lines = [
-            f"SegmentedModel, {args.segments:,} segments x {args.rows} rows ({n_rows:,} rows), local[{CORES}]",
+            f"SegmentedModel({base_model()!r}), {args.segments:,} segments x {args.rows} rows ({n_rows:,} rows), "
+            f"local[{CORES}]",
             f"statuses: {statuses}",
             f"floor = bare base-model time / {CORES} cores (sampled before and after the Spark jobs): "
             f"fit {fl['fit_per_model_ms']:.2f} ms/model, predict {fl['predict_per_model_ms']:.2f} ms/model",

@@ -11,7 +11,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from yotml_airflow.errors import ConfigError, ModelIntegrityError, SchemaError, SegmentError
-from yotml_airflow.models import Model, ModelPipeline, SegmentedModel, SklearnModel, load_model
+from yotml_airflow.models import CHECKS, Model, ModelPipeline, SegmentedModel, SklearnModel, check_model, load_model
 
 
 def make_stores(n_stores: int = 6, rows: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -179,6 +179,13 @@ def test_packed_round_trip_is_lazy_and_hash_checked(tmp_path: Path) -> None:
         load_model(path)
 
 
+def test_a_shard_not_listed_in_the_manifest_is_refused(tmp_path: Path) -> None:
+    path = SegmentedModel(linear(), "store").fit(make_stores(n_stores=3, rows=10)).save(tmp_path / "seg")
+    (path / "shards" / "shard-00001.arrow").write_bytes((path / "shards" / "shard-00000.arrow").read_bytes())
+    with pytest.raises(ModelIntegrityError, match="does not list"):
+        load_model(path)
+
+
 def test_cache_keeps_at_most_cache_size_models() -> None:
     df = make_stores(n_stores=5, rows=10)
     model = SegmentedModel(linear(), "store", cache_size=2).fit(df)
@@ -198,3 +205,32 @@ def test_a_pipeline_base_is_fit_per_segment() -> None:
         model.predict(df)["prediction"], SegmentedModel(linear(), "store").fit(df).predict(df)["prediction"]
     )
     assert not model.clone().is_fitted()
+
+
+def test_segmented_model_passes_the_model_conformance_checks() -> None:
+    assert check_model(SegmentedModel(linear(), "store"), make_stores(n_stores=3, rows=6)) == list(CHECKS)
+
+
+def test_per_store_churn_models_beat_a_global_model_on_a_new_day_of_make_ecommerce() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from yotml_airflow.datasets import NUMERIC_FEATURES, make_ecommerce
+    from yotml_airflow.models import Imputer, StandardScaler
+
+    features = list(NUMERIC_FEATURES)
+
+    def base() -> ModelPipeline:
+        classifier = SklearnModel(LogisticRegression(max_iter=500), features=features, target="churned")
+        return ModelPipeline([Imputer(columns=features), StandardScaler(columns=features), classifier])
+
+    train = make_ecommerce(n_stores=4, customers_per_store=250, seed=0)
+    test = make_ecommerce(n_stores=4, customers_per_store=250, seed=0, day=1)
+    y = test["churned"].to_numpy()
+
+    def log_loss(model: Model) -> float:
+        p = np.clip(model.predict(test)["proba_1"].to_numpy(), 1e-6, 1 - 1e-6)
+        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+    segmented = SegmentedModel(base(), "store_id", min_rows=50).fit(train)
+    assert (segmented.segment_table_["status"] == "fitted").all()
+    assert log_loss(segmented) < 0.9 * log_loss(base().fit(train))

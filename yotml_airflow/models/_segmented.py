@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 from collections.abc import Hashable, Mapping
 from pathlib import Path
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yotml_airflow.errors import ConfigError, SchemaError, SegmentError
+from yotml_airflow.errors import ConfigError, ModelIntegrityError, SchemaError, SegmentError
 from yotml_airflow.models._base import Model
 from yotml_airflow.models._schema import check_input, kind_of
 from yotml_airflow.models._segment_fit import (
@@ -48,7 +49,7 @@ from yotml_airflow.models._segment_fit import (
     merge_json_dicts,
     sorted_groups,
 )
-from yotml_airflow.models._segment_store import SegmentStore
+from yotml_airflow.models._segment_store import INDEX, SHARDS, SegmentStore
 
 SHELL = "segmented.pkl"
 TABLE = "segments.parquet"
@@ -229,7 +230,7 @@ class SegmentedModel(Model):
         own = np.fromiter((k in self.store_ for k in keys), dtype=bool, count=len(keys))
         lacking = [k for k, has in zip(keys, own) if not has] + (["<missing>"] if (codes < 0).any() else [])
         if lacking:
-            self._check_fallback(df, keys, own, lacking)
+            self._check_fallback(df, lacking)
         order, offsets = sorted_groups(codes, len(keys))
         data = df.drop(columns=[self.segment_col])
         sorted_data = data.take(order)
@@ -246,7 +247,7 @@ class SegmentedModel(Model):
     def _global_model(self) -> Model | None:
         return self.fallback_model_ if self.fallback == "global" else None
 
-    def _check_fallback(self, df: pd.DataFrame, keys: list[Any], own: np.ndarray, lacking: list[Any]) -> None:
+    def _check_fallback(self, df: pd.DataFrame, lacking: list[Any]) -> None:
         if self.fallback_model_ is None:
             known = self.segment_table_["segment"]
             seen = set(known[known.isin(lacking)].tolist())
@@ -264,9 +265,6 @@ class SegmentedModel(Model):
             check_input(df, self.fallback_model_.input_schema, "SegmentedModel fallback")
 
     # ---- persistence --------------------------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
     def _save_payload(self, folder: Path) -> None:
         shell = {k: v for k, v in self.__dict__.items() if k not in ("store_", "segment_table_", "_source")}
         with open(folder / SHELL, "wb") as fh:
@@ -277,19 +275,29 @@ class SegmentedModel(Model):
 
     @classmethod
     def _load_payload(cls, folder: Path) -> SegmentedModel:
+        folder = Path(folder)
+        manifest = (folder / "manifest.json").read_bytes()
+        listed = set(json.loads(manifest).get("files", {}))
+        unlisted = sorted(
+            name
+            for name in [SHELL, *(str(p.relative_to(folder)) for p in (folder / SHARDS).glob("*"))]
+            if name not in listed
+        )
+        if unlisted:
+            raise ModelIntegrityError(f"{folder}: the manifest does not list {unlisted}; refusing unverified data")
         model = cls.__new__(cls)
         try:
             with open(folder / SHELL, "rb") as fh:
                 model.__dict__.update(pickle.load(fh))
         except Exception as exc:
-            from yotml_airflow.errors import ModelIntegrityError
-
             raise ModelIntegrityError(f"{folder / SHELL} could not be unpickled: {exc}") from exc
         if model.is_fitted():
+            missing = [name for name in (INDEX, TABLE) if name not in listed]
+            if missing:
+                raise ModelIntegrityError(f"{folder}: the manifest does not list {missing}; refusing unverified data")
             model.store_ = SegmentStore.open(folder, model.cache_size)
             model.segment_table_ = pd.read_parquet(folder / TABLE)
-        digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
-        model._source = (str(Path(folder).resolve()), digest)
+        model._source = (str(folder.resolve()), hashlib.sha256(manifest).hexdigest())
         return model
 
 

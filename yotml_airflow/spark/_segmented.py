@@ -27,6 +27,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,7 +172,11 @@ def _sample(sdf: DataFrame, total_rows: int, max_rows: int, seed: int) -> pd.Dat
 
 
 def _packed(model: SegmentedModel | str | Path) -> tuple[Path, SegmentedModel]:
-    """The folder holding ``model`` packed (saving it to a temporary folder if needed) and the model."""
+    """The folder holding ``model`` packed, and the model.
+
+    An in-memory model is saved once to a temporary folder that lives as long as the model does
+    (keep the model referenced until the returned DataFrame's jobs have run).
+    """
     if isinstance(model, (str, Path)):
         from yotml_airflow.tracking import resolve_model
 
@@ -187,10 +192,12 @@ def _packed(model: SegmentedModel | str | Path) -> tuple[Path, SegmentedModel]:
         manifest = folder / "manifest.json"
         if manifest.is_file() and hashlib.sha256(manifest.read_bytes()).hexdigest() == model._source[1]:
             return folder, model
-    folder = Path(tempfile.mkdtemp(prefix="yotml-segmented-")) / "model"
+    staging = tempfile.mkdtemp(prefix="yotml-segmented-")
+    folder = Path(staging) / "model"
     model.save(folder)
-    reloaded = SegmentedModel._load_payload(folder)
-    return folder, reloaded
+    model._source = (str(folder), hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest())
+    weakref.finalize(model, shutil.rmtree, staging, True)
+    return folder, model
 
 
 def _distribute(spark: Any, folder: Path, model: SegmentedModel, mode: str) -> str:
