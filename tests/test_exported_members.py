@@ -9,6 +9,7 @@ import pytest
 import yotml_airflow.datasets
 import yotml_airflow.errors
 import yotml_airflow.models
+import yotml_airflow.models.monitoring
 
 
 def _sort_key(name: str) -> tuple[int, str]:
@@ -18,7 +19,9 @@ def _sort_key(name: str) -> tuple[int, str]:
     return (1, name) if name[0].isupper() else (2, name)
 
 
-@pytest.mark.parametrize("module", [yotml_airflow.models, yotml_airflow.datasets, yotml_airflow.errors])
+@pytest.mark.parametrize(
+    "module", [yotml_airflow.models, yotml_airflow.datasets, yotml_airflow.errors, yotml_airflow.models.monitoring]
+)
 def test_all_lists_the_public_names_sorted(module: types.ModuleType) -> None:
     public = [
         name
@@ -47,6 +50,7 @@ def test_models_exports_pinned() -> None:
         "OneHotEncoder",
         "OrdinalEncoder",
         "RatioFeature",
+        "SegmentedModel",
         "SklearnModel",
         "StandardScaler",
         "TargetEncoder",

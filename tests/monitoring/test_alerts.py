@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pandas as pd
 import pytest
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import NotificationError, SchemaError
 from yotml_airflow.models.monitoring import CallableNotifier, DriftMonitor, WebhookNotifier, alerts_from_report
 
@@ -25,7 +25,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
                 self.send_response(receiver.status)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import ConfigError, EmptyDataError, NotFittedError, SchemaError
 from yotml_airflow.models import ModelPipeline, SklearnModel, load_model
 from yotml_airflow.models.monitoring import REPORT_COLUMNS, DriftMonitor, PredictionDriftMonitor
@@ -29,7 +29,11 @@ def test_report_has_declared_columns_and_one_row_per_feature_and_metric(monitor:
     report = monitor.predict(make_frame(500, seed=2))
     assert list(report.columns) == list(REPORT_COLUMNS)
     assert {c: str(report[c].dtype) for c in ("value", "threshold", "alert", "n_rows")} == {
-        "value": "float64", "threshold": "float64", "alert": "bool", "n_rows": "int64"}
+        "value": "float64",
+        "threshold": "float64",
+        "alert": "bool",
+        "n_rows": "int64",
+    }
     assert report.index.equals(pd.RangeIndex(len(report)))
     numeric = ["psi", "ks", "js", "wasserstein", "missing_rate", "unseen_rate"]
     categorical = ["psi", "js", "chi2", "missing_rate", "unseen_rate"]
@@ -152,10 +156,12 @@ def test_prediction_drift_monitor_after_a_model_in_a_pipeline() -> None:
     from sklearn.linear_model import LinearRegression
 
     train = make_frame(2000, seed=13).assign(target=lambda d: 2 * d["x"])
-    pipe = ModelPipeline([
-        SklearnModel(LinearRegression(), features=["x"], target="target"),
-        PredictionDriftMonitor(metrics=["ks", "wasserstein"]),
-    ]).fit(train)
+    pipe = ModelPipeline(
+        [
+            SklearnModel(LinearRegression(), features=["x"], target="target"),
+            PredictionDriftMonitor(metrics=["ks", "wasserstein"]),
+        ]
+    ).fit(train)
     assert not pipe.predict(make_frame(500, seed=14))["alert"].any()
     assert pipe.predict(make_frame(500, seed=14, loc=0.7))["alert"].all()
 
@@ -174,3 +180,16 @@ def test_importing_the_model_layer_does_not_load_scipy_or_report_libraries() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_monitors_pass_the_conformance_checks() -> None:
+    from yotml_airflow.models import check_model
+
+    sample = make_frame(200, seed=20)
+    sample["label"] = (sample["x"] > 0).astype("int64")
+    sample["score"] = 1 / (1 + np.exp(-sample["x"]))
+    assert len(check_model(DriftMonitor(n_chunks=4), sample)) == 13
+    assert len(check_model(PredictionDriftMonitor(columns=["score"], n_chunks=4), sample)) == 13
+    from yotml_airflow.models.monitoring import PerformanceMonitor
+
+    assert len(check_model(PerformanceMonitor(prediction="label", score="score", n_chunks=4), sample)) == 13

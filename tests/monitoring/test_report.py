@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import ConfigError, SchemaError, TrackingError
 from yotml_airflow.models.monitoring import DriftMonitor, PerformanceMonitor, render_report
 

@@ -13,11 +13,13 @@ from yotml_airflow.models.monitoring import DriftMonitor, LogNotifier, alerts_fr
 
 def stores(n: int, seed: int, b_loc: float = 5.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "store": np.repeat(["A", "B"], n),
-        "x": np.concatenate([rng.normal(0, 1, n), rng.normal(b_loc, 1, n)]),
-        "c": rng.choice(["u", "v"], 2 * n),
-    })
+    return pd.DataFrame(
+        {
+            "store": np.repeat(["A", "B"], n),
+            "x": np.concatenate([rng.normal(0, 1, n), rng.normal(b_loc, 1, n)]),
+            "c": rng.choice(["u", "v"], 2 * n),
+        }
+    )
 
 
 def test_one_stores_normal_is_another_stores_alert() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.monitoring.conftest import make_frame
+from tests.monitoring.frames import make_frame
 from yotml_airflow.errors import EmptyDataError, SchemaError
 from yotml_airflow.models.monitoring import DriftMonitor, PerformanceMonitor, render_report
 from yotml_airflow.spark import monitor_spark, summarize_spark
@@ -68,3 +68,20 @@ def test_spark_performance_metrics_agree_with_pandas(spark) -> None:
         assert got.loc[metric, "value"] == pytest.approx(expected.loc[metric, "value"], rel=1e-9)
     assert got.loc["auc", "value"] == pytest.approx(expected.loc["auc", "value"], abs=5e-4)
     pd.testing.assert_series_equal(got["threshold"], expected["threshold"], rtol=1e-9)
+
+
+def test_segmented_monitors_report_per_segment_on_spark(spark) -> None:
+    from yotml_airflow.models import SegmentedModel
+
+    rng = np.random.default_rng(7)
+    stores = np.array([f"s{i:02d}" for i in range(12)])
+    reference = pd.DataFrame({"store": np.repeat(stores, 200), "x": rng.normal(np.repeat(np.arange(12.0), 200), 1.0)})
+    model = SegmentedModel(DriftMonitor(metrics=["ks", "missing_rate"]), "store").fit(reference)
+    current = pd.DataFrame({"store": np.repeat(stores, 80), "x": rng.normal(np.repeat(np.arange(12.0), 80), 1.0)})
+    current.loc[current["store"] == "s03", "x"] += 2.0
+    expected = model.predict(current)
+    got = monitor_spark(model, spark.createDataFrame(current), buckets=4)
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-12)
+    assert set(got.loc[got["alert"], "segment"]) == {"s03"}
+    with pytest.raises(EmptyDataError):
+        monitor_spark(model, spark.createDataFrame(current).limit(0))

@@ -108,6 +108,10 @@ class _Context:
     def predicts(self) -> bool:
         return type(self.model)._predict is not Model._predict
 
+    def reports(self) -> bool:
+        """A monitor: ``predict`` returns a report (own rows and index), not one row per input row."""
+        return bool(getattr(self.model, "predicts_report", False))
+
 
 def _fail(message: str) -> None:
     raise AssertionError(message)
@@ -220,7 +224,10 @@ def _check_index_preserved(ctx: _Context) -> None:
     methods = ["transform"] + (["predict"] if ctx.predicts() else [])
     for method in methods:
         out = getattr(ctx.fitted, method)(ctx.df.copy())
-        if not out.index.equals(ctx.df.index):
+        if method == "predict" and ctx.reports():
+            if not out.index.equals(pd.RangeIndex(len(out))):
+                _fail("predict() of a monitor must return its report with a fresh RangeIndex")
+        elif not out.index.equals(ctx.df.index):
             _fail(f"{method}() did not keep the input's index")
 
 
@@ -258,7 +265,14 @@ def _check_save_load(ctx: _Context) -> None:
 
 def _check_empty_frame(ctx: _Context) -> None:
     empty = ctx.df.iloc[:0].copy()
-    if ctx.predicts():
+    if ctx.reports():
+        try:
+            ctx.fitted.predict(empty)
+        except EmptyDataError:
+            pass
+        else:
+            _fail("predict() of a monitor on an empty frame must raise EmptyDataError (nothing to compare)")
+    elif ctx.predicts():
         _assert_declared(ctx.fitted.predict(empty), ctx.fitted.output_columns(), "predict() on an empty frame")
     out = ctx.fitted.transform(empty)
     _assert_declared(out, ctx.fitted.transform_schema(dtypes_of(empty)), "transform() on an empty frame")
@@ -271,6 +285,14 @@ def _check_missing_column(ctx: _Context) -> None:
     if not required:
         return
     method = "predict" if ctx.predicts() else "transform"
+    if getattr(ctx.fitted, "accepts_partial_input", False):
+        try:
+            getattr(ctx.fitted, method)(ctx.df.drop(columns=required))
+        except SchemaError as exc:
+            if required[0] not in str(exc):
+                _fail(f"the SchemaError for a frame with none of the columns does not name them: {exc}")
+            return
+        _fail(f"{method}() on a frame with none of the required columns did not raise SchemaError")
     for column in required[:10]:
         try:
             getattr(ctx.fitted, method)(ctx.df.drop(columns=[column]))

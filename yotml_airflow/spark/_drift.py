@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from yotml_airflow.errors import ConfigError, EmptyDataError, SchemaError
+from yotml_airflow.models import SegmentedModel
+from yotml_airflow.models._schema import coerce_output
 from yotml_airflow.models.monitoring import DriftMonitor, Monitor, PerformanceMonitor, PredictionDriftMonitor
 from yotml_airflow.models.monitoring._profile import CategoricalProfile, NumericProfile, Summary, empty_summary
 
@@ -67,7 +69,9 @@ def _numeric(sdf: DataFrame, name: str) -> Column:
         return F.unix_micros(col.cast("timestamp")) / F.lit(1e6)
     if isinstance(dtype, (T.NumericType, T.BooleanType)):
         return col.cast("double")
-    raise SchemaError(f"monitor_spark: column {name!r} must be numeric (as in the reference), got {dtype.simpleString()}")
+    raise SchemaError(
+        f"monitor_spark: column {name!r} must be numeric (as in the reference), got {dtype.simpleString()}"
+    )
 
 
 def _valid(x: Column) -> Column:
@@ -88,7 +92,9 @@ def _check(monitor: Monitor, sdf: DataFrame) -> list[str]:
     expected = list(monitor.input_schema_)
     present = [c for c in expected if c in sdf.columns]
     if not present:
-        raise SchemaError(f"monitor_spark: no common columns: the monitor checks {expected}, the table has {sdf.columns}")
+        raise SchemaError(
+            f"monitor_spark: no common columns: the monitor checks {expected}, the table has {sdf.columns}"
+        )
     if not monitor.accepts_partial_input and len(present) < len(expected):
         missing = [c for c in expected if c not in sdf.columns]
         raise SchemaError(f"monitor_spark: missing required column(s) {missing}; the table has {sdf.columns}")
@@ -124,11 +130,18 @@ def summarize_spark(monitor: DriftMonitor, sdf: DataFrame) -> dict[str, Summary]
         items.append(F.when(valid[f], F.struct(F.lit(features.index(f)).alias("f"), bucket.alias("b"), x.alias("x"))))
     for f, label in labels.items():
         profile = categorical[f]
-        mapping = F.create_map(*[v for i, c in enumerate(profile.categories)
-                                 for v in (F.lit(c), F.lit(min(i, profile.top)))]) if profile.categories else None
+        mapping = (
+            F.create_map(*[v for i, c in enumerate(profile.categories) for v in (F.lit(c), F.lit(min(i, profile.top)))])
+            if profile.categories
+            else None
+        )
         code = F.lit(profile.top + 1) if mapping is None else F.coalesce(mapping[label], F.lit(profile.top + 1))
-        items.append(F.when(valid[f], F.struct(F.lit(features.index(f)).alias("f"), code.alias("b"),
-                                               F.lit(None).cast("double").alias("x"))))
+        items.append(
+            F.when(
+                valid[f],
+                F.struct(F.lit(features.index(f)).alias("f"), code.alias("b"), F.lit(None).cast("double").alias("x")),
+            )
+        )
     rows: list[Any] = []
     if items:
         exploded = sdf.select(F.explode(F.array(*items)).alias("i")).where(F.col("i").isNotNull())
@@ -196,12 +209,58 @@ def _auc(labelled: DataFrame, monitor: PerformanceMonitor) -> float:
     return float((pos * below + 0.5 * pos * neg).sum() / (pos.sum() * neg.sum()))
 
 
-def monitor_spark(monitor: Monitor, sdf: DataFrame) -> pd.DataFrame:
+def _segmented_report(model: SegmentedModel, sdf: DataFrame, buckets: int | None) -> pd.DataFrame:
+    from pyspark.sql import functions as F
+
+    from yotml_airflow.spark._segmented import (
+        BUCKET,
+        _check_buckets,
+        _distribute,
+        _executor_model,
+        _grouped,
+        _packed,
+        _spark_schema,
+    )
+
+    _check_buckets(buckets)
+    folder, fitted = _packed(model)
+    seg = fitted.segment_col
+    expected = [c for c in fitted.input_schema if c != seg]
+    if seg not in sdf.columns or (expected and not any(c in sdf.columns for c in expected)):
+        raise SchemaError(
+            f"monitor_spark: the table needs the segment column {seg!r} and some of {expected}; it has {sdf.columns}"
+        )
+    if not sdf.limit(1).count():
+        raise EmptyDataError("monitor_spark: the current table has no rows; nothing to compare")
+    location = _distribute(sdf.sparkSession, folder, fitted, "auto")
+    digest = fitted._source[1] if fitted._source else ""
+    columns = list(fitted.output_columns())
+
+    def report(pdf: pd.DataFrame) -> pd.DataFrame:
+        pdf = pdf.drop(columns=[BUCKET], errors="ignore").reset_index(drop=True)
+        out = _executor_model(location, digest).predict(pdf)[columns]
+        return out.astype({c: object for c, d in fitted.output_columns().items() if d == "string"})
+
+    grouped = _grouped(sdf, seg, buckets, F).applyInPandas(report, _spark_schema(fitted.output_columns()))
+    out = grouped.toArrow().to_pandas()
+    return out.sort_values("segment", kind="stable").reset_index(drop=True)
+
+
+def monitor_spark(monitor: Monitor | SegmentedModel, sdf: DataFrame, *, buckets: int | None = 64) -> pd.DataFrame:
     """The report of a fitted monitor on the Spark table ``sdf`` (a small pandas frame).
 
     Works for ``DriftMonitor``, ``PredictionDriftMonitor`` (prediction columns already in the table)
-    and ``PerformanceMonitor``; see the module docstring for the agreement with pandas.
+    and ``PerformanceMonitor`` by aggregation (see the module docstring for the agreement with
+    pandas), and for a ``SegmentedModel`` of monitors: rows are grouped by segment (hashed into
+    ``buckets`` groups, or one group per segment with ``None``) and each segment's own monitor
+    reports on its rows on the executors; only the stacked reports reach the driver.
     """
+    if isinstance(monitor, SegmentedModel):
+        if not getattr(monitor.base, "predicts_report", False):
+            raise ConfigError("monitor_spark: this SegmentedModel's base is not a monitor; use predict_segmented")
+        report = _segmented_report(monitor, sdf, buckets)
+        columns = monitor.output_columns()
+        return coerce_output(report, columns, "monitor_spark")[list(columns)]
     if isinstance(monitor, DriftMonitor):
         report = monitor.report(summarize_spark(monitor, sdf))
     elif isinstance(monitor, PerformanceMonitor):
@@ -209,7 +268,5 @@ def monitor_spark(monitor: Monitor, sdf: DataFrame) -> pd.DataFrame:
         report = monitor.report_from_values(*_performance_values(monitor, sdf))
     else:
         raise ConfigError(f"monitor_spark: no Spark path for {type(monitor).__name__}")
-    from yotml_airflow.models._schema import coerce_output
-
     columns = monitor.output_columns()
     return coerce_output(report, columns, "monitor_spark")[list(columns)].reset_index(drop=True)

@@ -76,21 +76,27 @@ def alerts_from_report(
     """
     missing = [c for c in _NEEDED if c not in report.columns]
     if missing:
-        raise SchemaError(f"alerts_from_report: the report misses column(s) {missing}; pass a monitor's predict() output")
+        raise SchemaError(
+            f"alerts_from_report: the report misses column(s) {missing}; pass a monitor's predict() output"
+        )
     rows = report[report["alert"].astype(bool)]
     alerts = []
     for row in rows.to_dict("records"):
         seg = segment if segment is not None else row.get("segment")
-        alerts.append(Alert(
-            model=model,
-            version=None if version is None else str(version),
-            segment=None if seg is None or (isinstance(seg, float) and math.isnan(seg)) or seg is pd.NA else str(seg),
-            feature=str(row["feature"]),
-            metric=str(row["metric"]),
-            value=float(row["value"]),
-            threshold=float(row["threshold"]),
-            bound=str(row.get("bound", "upper")),
-        ))
+        alerts.append(
+            Alert(
+                model=model,
+                version=None if version is None else str(version),
+                segment=None
+                if seg is None or (isinstance(seg, float) and math.isnan(seg)) or seg is pd.NA
+                else str(seg),
+                feature=str(row["feature"]),
+                metric=str(row["metric"]),
+                value=float(row["value"]),
+                threshold=float(row["threshold"]),
+                bound=str(row.get("bound", "upper")),
+            )
+        )
     return alerts
 
 
@@ -164,8 +170,9 @@ class WebhookNotifier(Notifier):
         import httpx
 
         try:
-            response = httpx.post(self.url, json=self.payload(alerts), headers=dict(self.headers or {}),
-                                  timeout=self.timeout)
+            response = httpx.post(
+                self.url, json=self.payload(alerts), headers=dict(self.headers or {}), timeout=self.timeout
+            )
         except httpx.HTTPError as exc:
             raise NotificationError(f"WebhookNotifier: could not reach {self.url}: {exc}") from exc
         if response.status_code >= 400:

@@ -105,15 +105,20 @@ class DriftMonitor(Monitor):
         self.n_repeats = n_repeats
 
     # ---- what is monitored ----------------------------------------------------------------------
+    def _feature_list(self) -> list[str] | None:
+        return None if self.features is None else list(self.features)
+
     def input_columns(self, df: pd.DataFrame) -> list[str]:
-        return list(df.columns) if self.features is None else list(self.features)
+        features = self._feature_list()
+        return list(df.columns) if features is None else features
 
     def _values(self, df: pd.DataFrame) -> pd.DataFrame:
         """The frame whose columns are monitored (predictions, for ``PredictionDriftMonitor``)."""
         return df
 
     def _monitored(self, values: pd.DataFrame) -> list[str]:
-        return list(values.columns) if self.features is None else list(self.features)
+        features = self._feature_list()
+        return list(values.columns) if features is None else features
 
     # ---- fit --------------------------------------------------------------------------------------
     def _validate(self, n_rows: int) -> None:
@@ -259,8 +264,7 @@ class PredictionDriftMonitor(DriftMonitor):
         model = params.pop("model")
         return type(self)(model=model, **copy.deepcopy(params))
 
-    @property  # type: ignore[override]
-    def features(self) -> list[str]:
+    def _feature_list(self) -> list[str]:
         """The monitored output columns."""
         if self.columns is not None:
             return list(self.columns)
@@ -278,7 +282,7 @@ class PredictionDriftMonitor(DriftMonitor):
 
     def input_columns(self, df: pd.DataFrame) -> list[str]:
         if self.model is None:
-            return self.features
+            return self._feature_list()
         self._require_model()
         return list(self.model.input_schema_)
 
@@ -312,11 +316,19 @@ def _concat(parts: list[Summary]) -> Summary:
     )
 
 
-def _stack(whole: Summary, rows: np.ndarray, missing: np.ndarray, counts: np.ndarray, sums: np.ndarray | None,
-           unseen: np.ndarray) -> tuple[Summary, Summary]:
+def _stack(
+    whole: Summary,
+    rows: np.ndarray,
+    missing: np.ndarray,
+    counts: np.ndarray,
+    sums: np.ndarray | None,
+    unseen: np.ndarray,
+) -> tuple[Summary, Summary]:
     chunk = Summary(rows, missing, counts, sums, unseen)
     rest = Summary(
-        whole.n_rows - rows, whole.n_missing - missing, whole.counts[None, :] - counts,
+        whole.n_rows - rows,
+        whole.n_missing - missing,
+        whole.counts[None, :] - counts,
         None if sums is None or whole.sums is None else whole.sums[None, :] - sums,
     )
     return rest, chunk
@@ -349,13 +361,15 @@ def _categorical_chunks(
     profile: CategoricalProfile, labels: pd.Series, whole: Summary, ids: np.ndarray, c: int
 ) -> tuple[Summary, Summary]:
     present = labels.notna().to_numpy()
-    index = pd.Index(profile.categories, dtype="object").get_indexer(labels[present].astype("object"))
+    index = pd.Index(profile.categories, dtype="object").get_indexer(pd.Index(labels[present].to_numpy(dtype=object)))
     u = max(len(profile.categories), 1)
     per_category = np.bincount(ids[present] * u + index, minlength=c * u).reshape(c, u)
     rest = per_category.sum(axis=0)[None, :] - per_category
     unseen = np.where(rest == 0, per_category, 0).sum(axis=1)
     bins = np.zeros((c, profile.top + 2), dtype="int64")
-    np.add.at(bins.T, profile.bin_of_index(np.arange(len(profile.categories))), per_category[:, : len(profile.categories)].T)
+    np.add.at(
+        bins.T, profile.bin_of_index(np.arange(len(profile.categories))), per_category[:, : len(profile.categories)].T
+    )
     rows = np.bincount(ids, minlength=c)
     missing = np.bincount(ids[~present], minlength=c)
     return _stack(whole, rows, missing, bins, None, unseen)

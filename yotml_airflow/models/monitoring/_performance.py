@@ -186,10 +186,19 @@ class PerformanceMonitor(Monitor):
             bound = self.thresholds_[metric].bound
             finite = math.isfinite(value) and math.isfinite(threshold)
             alert = finite and (value < threshold if bound == "lower" else value > threshold)
-            rows.append({
-                "segment": None, "feature": self.feature_of(metric), "metric": metric, "value": value,
-                "threshold": threshold, "alert": bool(alert), "bound": bound, "baseline": baseline, "n_rows": n_rows,
-            })
+            rows.append(
+                {
+                    "segment": None,
+                    "feature": self.feature_of(metric),
+                    "metric": metric,
+                    "value": value,
+                    "threshold": threshold,
+                    "alert": bool(alert),
+                    "bound": bound,
+                    "baseline": baseline,
+                    "n_rows": n_rows,
+                }
+            )
         return report_frame(rows)
 
     def _predict(self, df: pd.DataFrame) -> pd.DataFrame:

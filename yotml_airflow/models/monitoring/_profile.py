@@ -152,7 +152,7 @@ def summarize_numeric(profile: NumericProfile, values: np.ndarray) -> Summary:
 def summarize_categorical(profile: CategoricalProfile, labels: pd.Series) -> Summary:
     """Per-bin counts (top categories, other, unseen) and the missing count of ``labels``."""
     present = labels.notna().to_numpy()
-    index = pd.Index(profile.categories, dtype="object").get_indexer(labels[present].astype("object"))
+    index = pd.Index(profile.categories, dtype="object").get_indexer(pd.Index(labels[present].to_numpy(dtype=object)))
     binned = profile.bin_of_index(index)
     counts = np.bincount(binned, minlength=profile.top + 2).astype("int64")
     return Summary(int(labels.size), int((~present).sum()), counts, None, int(counts[-1]))

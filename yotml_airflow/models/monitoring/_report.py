@@ -44,7 +44,7 @@ _CURRENT = "#e02424"
 
 def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
+        return "-"
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
@@ -70,19 +70,24 @@ def _plot_numeric(ax: Any, profile: NumericProfile, ref: Summary, cur: Summary) 
     _, cur_counts, cur_sums = _merged(profile, cur, group)
     low, high = profile.low, profile.high
     edges = np.concatenate([[low], inner, [high]])
-    if len(edges) > 2 and cur_counts.sum():
+    if len(edges) > 2 and cur_counts.sum() and cur.n_unseen:
         first, last = cur_sums[0] / max(cur_counts[0], 1), cur_sums[-1] / max(cur_counts[-1], 1)
         edges[0] = min(low, 2 * first - edges[1]) if cur_counts[0] else low
         edges[-1] = max(high, 2 * last - edges[-2]) if cur_counts[-1] else high
     widths = np.diff(edges)
     widths[widths <= 0] = np.nan
-    for counts, color, label, fill in ((ref_counts, _REFERENCE, "reference", True), (cur_counts, _CURRENT, "current", False)):
+    for counts, color, label, fill in (
+        (ref_counts, _REFERENCE, "reference", True),
+        (cur_counts, _CURRENT, "current", False),
+    ):
         density = np.nan_to_num(counts / max(counts.sum(), 1) / widths)
         ax.stairs(density, edges, fill=fill, alpha=0.45 if fill else 1.0, color=color, linewidth=2, label=label)
     if edges[0] < low:
         ax.axvspan(edges[0], low, color="#fde8e8", zorder=0, label="outside reference range")
     if edges[-1] > high:
-        ax.axvspan(high, edges[-1], color="#fde8e8", zorder=0, label=None if edges[0] < low else "outside reference range")
+        ax.axvspan(
+            high, edges[-1], color="#fde8e8", zorder=0, label=None if edges[0] < low else "outside reference range"
+        )
     ax.set_ylabel("density")
 
 
@@ -98,7 +103,9 @@ def _plot_categorical(ax: Any, labels: list[str], ref: Summary, cur: Summary) ->
     ax.set_xlabel("share of rows")
 
 
-def _plots(monitor: DriftMonitor, summaries: dict[str, Summary], report: pd.DataFrame, limit: int) -> list[dict[str, str]]:
+def _plots(
+    monitor: DriftMonitor, summaries: dict[str, Summary], report: pd.DataFrame, limit: int
+) -> list[dict[str, str]]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -119,8 +126,16 @@ def _plots(monitor: DriftMonitor, summaries: dict[str, Summary], report: pd.Data
             _plot_categorical(ax, profile.labels, ref, cur)
         ax.legend(frameon=False, loc="best")
         ax.spines[["top", "right"]].set_visible(False)
-        missing = f"missing: reference {ref.n_missing / max(ref.n_rows, 1):.1%}, current {cur.n_missing / max(cur.n_rows, 1):.1%}"
-        ax.set_title(missing, fontsize=9, color="#616e7c", loc="left")
+        ref_missing, cur_missing = ref.n_missing / max(ref.n_rows, 1), cur.n_missing / max(cur.n_rows, 1)
+        missing = f"missing: reference {ref_missing:.1%}, current {cur_missing:.1%}"
+        loud = "missing_rate" in set(metrics["metric"])
+        ax.set_title(
+            missing,
+            fontsize=10 if loud else 9,
+            color=_CURRENT if loud else "#616e7c",
+            loc="left",
+            fontweight="bold" if loud else "normal",
+        )
         fig.tight_layout()
         shown = ", ".join(f"{m} {v:.3g} (> {t:.3g})" for m, v, t in metrics[["metric", "value", "threshold"]].values)
         plots.append({"title": f"{feature} — {shown}", "png": _png(fig)})
@@ -151,17 +166,29 @@ def render_report(
     rows = []
     ordered = report.assign(_order=~report["alert"].astype(bool)).sort_values("_order", kind="stable")
     for row in ordered.to_dict("records"):
-        rows.append({
-            **{k: _fmt(row.get(k)) for k in ("segment", "feature", "metric", "value", "threshold", "baseline", "n_rows")},
-            "alert": bool(row["alert"]),
-            "bound_sign": "<" if row.get("bound") == "lower" else ">",
-        })
+        rows.append(
+            {
+                **{
+                    k: _fmt(row.get(k))
+                    for k in ("segment", "feature", "metric", "value", "threshold", "baseline", "n_rows")
+                },
+                "alert": bool(row["alert"]),
+                "bound_sign": "<" if row.get("bound") == "lower" else ">",
+            }
+        )
     alerts = report[report["alert"].astype(bool)]
-    template = jinja2.Template(resources.files(__package__).joinpath(_TEMPLATE).read_text(encoding="utf-8"),
-                               autoescape=True)
+    template = jinja2.Template(
+        resources.files(__package__).joinpath(_TEMPLATE).read_text(encoding="utf-8"), autoescape=True
+    )
     html = template.render(
-        title=title, subtitle=subtitle, rows=rows, plots=plots, segmented=segmented,
-        n_alerts=len(alerts), n_checks=len(report), n_features=report["feature"].nunique(),
+        title=title,
+        subtitle=subtitle,
+        rows=rows,
+        plots=plots,
+        segmented=segmented,
+        n_alerts=len(alerts),
+        n_checks=len(report),
+        n_features=report["feature"].nunique(),
         n_alert_features=alerts["feature"].nunique(),
     )
     target = Path(path)

@@ -11,7 +11,8 @@ Example:
     >>> from yotml_airflow.models import SegmentedModel
     >>> from yotml_airflow.models.monitoring import DriftMonitor
     >>> rng = np.random.default_rng(0)
-    >>> ref = pd.DataFrame({"store": np.repeat(["a", "b"], 500), "x": np.r_[rng.normal(0, 1, 500), rng.normal(5, 1, 500)]})
+    >>> x = np.r_[rng.normal(0, 1, 500), rng.normal(5, 1, 500)]
+    >>> ref = pd.DataFrame({"store": np.repeat(["a", "b"], 500), "x": x})
     >>> model = SegmentedModel(DriftMonitor(metrics=["ks"]), "store").fit(ref)
     >>> cur = pd.DataFrame({"store": ["a"] * 200 + ["b"] * 200, "x": rng.normal(5, 1, 400)})
     >>> model.predict(cur)[["segment", "alert"]].values.tolist()

@@ -12,10 +12,11 @@ noise* and rescaled to the sizes of the current batch:
   the spread scales like sqrt(1/m + 1/n) (the batch's noise plus the reference level's own).
 
 Drift statistics are right-skewed, and ``mean + 3 sd`` of a skewed statistic fires far more often
-than the normal 0.13%: PSI and chi-square (chi-square-like) are learned on the cube-root scale (Wilson-Hilferty),
-KS, Jensen-Shannon and Wasserstein (Kolmogorov-like) on the log scale, where each is close to normal. The threshold is ``centre + k * spread`` (``centre - k * spread`` for higher-is-better metrics),
-kept at least ``margin`` away from the centre so a degenerate reference (a constant column, no
-missing values at all) does not alert on the first tiny change.
+than the normal 0.13%: PSI and chi-square (chi-square-like) are learned on the cube-root scale
+(Wilson-Hilferty), KS, Jensen-Shannon and Wasserstein (Kolmogorov-like) on the log scale, where
+each is close to normal. The threshold is ``centre + k * spread`` (``centre - k * spread`` for
+higher-is-better metrics), kept at least ``margin`` away from the centre so a degenerate reference
+(a constant column, no missing values at all) does not alert on the first tiny change.
 
 Example:
     >>> t = learn_threshold([0.10, 0.12, 0.08], [100, 100, 100], [200, 200, 200], "rate", margin=0.01)
@@ -27,10 +28,10 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 SCALINGS = ("sqrt", "inverse", "none", "rate")
 _SQUARED = ("inverse", "none")
@@ -76,9 +77,9 @@ class Threshold:
 
 
 def learn_threshold(
-    values: Sequence[float],
-    sizes: Sequence[float],
-    rest_sizes: Sequence[float],
+    values: ArrayLike,
+    sizes: ArrayLike,
+    rest_sizes: ArrayLike,
     scaling: str,
     *,
     margin: float,
