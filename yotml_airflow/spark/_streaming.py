@@ -6,8 +6,8 @@ batch path: ``mapInPandas``, the model broadcast once and cached per Python work
 JSON prediction per record to the output topic with Spark's Kafka sink, keyed by the input
 record's key. Each prediction carries the model's name and version, the source topic, partition,
 offset and timestamp, and ``predicted_at`` (the start of its micro-batch's write job). Records
-that cannot be decoded go to a dead-letter topic with the reason (see ``_kafka_codec``); they
-never stop the query.
+that cannot be decoded go to a dead-letter topic with the reason (see ``_kafka_codec``), and so
+do records the model raises on (see ``_isolate``); they never stop the query.
 
 Delivery: **at least once, duplicates bounded by one micro-batch.** Spark writes a micro-batch's
 offset range to ``<checkpoint>/offsets`` before running it and marks it done in
@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from yotml_airflow.errors import ConfigError, JobError
+from yotml_airflow.spark._isolate import isolate_micro_batch
 from yotml_airflow.spark._kafka_codec import (
     REASON,
     check_names,
@@ -91,6 +92,7 @@ def stream_predictions(
     max_offsets_per_trigger: int | None = None,
     kafka_options: Mapping[str, str] | None = None,
     batch_size: int | None = None,
+    isolate_max_rows: int = 100_000,
     query_name: str | None = None,
     spark: SparkSession | None = None,
     wait: bool = True,
@@ -114,6 +116,8 @@ def stream_predictions(
         max_offsets_per_trigger: cap on records per micro-batch.
         kafka_options: Kafka client settings for the consumer and producer (``security.protocol``, ...).
         batch_size: rows per call of the model inside a micro-batch (see ``batch_transform``).
+        isolate_max_rows: when the model raises on a micro-batch of at most this many records, re-score
+            it on the driver and dead-letter only the records it rejects (``0``: let the query fail).
         spark: the session (must have been started with the connector jars); default: one with them.
         wait: block until the query ends (``availableNow``) or fails; ``False`` returns at once.
 
@@ -152,16 +156,25 @@ def stream_predictions(
     session = kafka_session(spark)
     client = {f"kafka.{k}": str(v) for k, v in (kafka_options or {}).items()}
 
+    def write(scored: DataFrame, dead: DataFrame) -> None:
+        predictions = encode_predictions(scored, keep + outputs, identity, output_topic)
+        letters = encode_dead_letters(dead, identity, dead_letter_topic)
+        writer = predictions.unionByName(letters).write.format("kafka")
+        writer.option("kafka.bootstrap.servers", bootstrap_servers).options(**client).save()
+
     def score_micro_batch(batch: DataFrame, batch_id: int) -> None:
         decoded = decode(batch, fields, required)
         good = decoded.where(F.col(REASON).isNull())
-        scored = batch_transform(
-            fitted, good, method="predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size
-        )
-        predictions = encode_predictions(scored, keep + outputs, identity, output_topic)
-        dead = encode_dead_letters(decoded.where(F.col(REASON).isNotNull()), identity, dead_letter_topic)
-        writer = predictions.unionByName(dead).write.format("kafka")
-        writer.option("kafka.bootstrap.servers", bootstrap_servers).options(**client).save()
+        bad = decoded.where(F.col(REASON).isNotNull())
+        try:
+            write(
+                batch_transform(fitted, good, "predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size), bad
+            )
+        except Exception as exc:
+            if not isolate_max_rows:
+                raise
+            scored, rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
+            write(scored, bad.unionByName(rejected))
 
     reader = (
         session.readStream.format("kafka")
