@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run the query until it ends (``availableNow``), fails, times out, or gets SIGTERM."""
     from yotml_airflow.spark._streaming import await_query, query_summary, stream_predictions
 
+    counts: dict[str, int] = {}
     version: int | str | None = args.model_version
     if isinstance(version, str) and version.isdigit():
         version = int(version)
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         kafka_options=parse_options(args.kafka_options),
         batch_size=args.batch_size,
         wait=False,
+        stats=counts,
     )
     stopped = threading.Event()
 
@@ -118,4 +120,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if stopped.is_set() or (args.timeout is not None and waited >= args.timeout):
             query.stop()
             break
-    return {**query_summary(query), "trigger": args.trigger, "checkpoint": args.checkpoint, "stopped": stopped.is_set()}
+    return {
+        **query_summary(query),
+        **counts,
+        "trigger": args.trigger,
+        "checkpoint": args.checkpoint,
+        "stopped": stopped.is_set(),
+    }

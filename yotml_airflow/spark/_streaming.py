@@ -96,6 +96,7 @@ def stream_predictions(
     query_name: str | None = None,
     spark: SparkSession | None = None,
     wait: bool = True,
+    stats: dict[str, int] | None = None,
 ) -> StreamingQuery:
     """Score ``input_topic`` into ``output_topic`` with ``model``; returns the streaming query.
 
@@ -120,6 +121,8 @@ def stream_predictions(
             it on the driver and dead-letter only the records it rejects (``0``: let the query fail).
         spark: the session (must have been started with the connector jars); default: one with them.
         wait: block until the query ends (``availableNow``) or fails; ``False`` returns at once.
+        stats: a dict the runner keeps up to date after every micro-batch, counting ``batches``,
+            ``records`` (read from Kafka), ``predictions`` and ``dead_letters`` written.
 
     Raises ``ConfigError`` (bad arguments, no connector) or ``SchemaError`` before the query starts,
     and ``JobError`` when the query fails while ``wait`` is true.
@@ -152,8 +155,8 @@ def stream_predictions(
     check_names(list(fitted.input_schema), keep, outputs)
     fields = {f: "any" for f in keep} | fitted.input_schema
     required = list(fitted.input_schema) if require_all_fields else []
-    identity = identity_columns(name, version)
     session = kafka_session(spark)
+    identity = identity_columns(name, version)
     client = {f"kafka.{k}": str(v) for k, v in (kafka_options or {}).items()}
 
     def write(scored: DataFrame, dead: DataFrame) -> None:
@@ -163,18 +166,30 @@ def stream_predictions(
         writer.option("kafka.bootstrap.servers", bootstrap_servers).options(**client).save()
 
     def score_micro_batch(batch: DataFrame, batch_id: int) -> None:
-        decoded = decode(batch, fields, required)
-        good = decoded.where(F.col(REASON).isNull())
-        bad = decoded.where(F.col(REASON).isNotNull())
+        decoded = decode(batch, fields, required).persist()
         try:
-            write(
-                batch_transform(fitted, good, "predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size), bad
-            )
-        except Exception as exc:
-            if not isolate_max_rows:
-                raise
-            scored, rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
-            write(scored, bad.unionByName(rejected))
+            counts = {bool(r[0]): int(r[1]) for r in decoded.groupBy(F.col(REASON).isNull()).count().collect()}
+            good = decoded.where(F.col(REASON).isNull())
+            bad = decoded.where(F.col(REASON).isNotNull())
+            rejected_by_model = 0
+            try:
+                scored = batch_transform(
+                    fitted, good, "predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size
+                )
+                write(scored, bad)
+            except Exception as exc:
+                if not isolate_max_rows:
+                    raise
+                scored, rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
+                rejected_by_model = rejected.count()
+                write(scored, bad.unionByName(rejected))
+        finally:
+            decoded.unpersist()
+        if stats is not None:
+            stats["batches"] = stats.get("batches", 0) + 1
+            stats["records"] = stats.get("records", 0) + counts.get(True, 0) + counts.get(False, 0)
+            stats["predictions"] = stats.get("predictions", 0) + counts.get(True, 0) - rejected_by_model
+            stats["dead_letters"] = stats.get("dead_letters", 0) + counts.get(False, 0) + rejected_by_model
 
     reader = (
         session.readStream.format("kafka")
