@@ -7,6 +7,7 @@ Every error the package raises on purpose is a ``YotmlError``, so callers can ca
      ├── NotFittedError       transform/predict called before fit
      ├── EmptyDataError       fit called on a frame with no rows
      ├── ModelIntegrityError  a saved model is tampered, truncated or of an unknown format
+     ├── ModelCheckError      a model fails a conformance check of ``check_model``
      ├── ConfigError          bad arguments or configuration (a job, an operator, a YAML file)
      ├── DataTooLargeError    data exceeds a declared row limit before it is collected
      ├── SegmentError         segment routing or per-segment fit policy failed
@@ -26,6 +27,7 @@ __all__ = [
     "DataTooLargeError",
     "EmptyDataError",
     "JobError",
+    "ModelCheckError",
     "ModelIntegrityError",
     "NotFittedError",
     "SchemaError",
@@ -53,6 +55,10 @@ class EmptyDataError(YotmlError, ValueError):
 
 class ModelIntegrityError(YotmlError):
     """A saved model folder is tampered, truncated, or of an unknown format."""
+
+
+class ModelCheckError(YotmlError, AssertionError):
+    """A model failed ``check_model``: the message names the model and every failed check."""
 
 
 class ConfigError(YotmlError, ValueError):

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ def kind_of(series: pd.Series) -> str:
         return "datetime"
     if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
         return "string"
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         non_null = series.dropna()
         if non_null.empty:
             return "any"
@@ -84,7 +85,7 @@ def empty_frame(columns: Mapping[str, str], index: pd.Index | None = None) -> pd
     return pd.DataFrame({c: pd.Series(index=index, dtype=to_pandas_dtype(d)) for c, d in columns.items()})
 
 
-def to_pandas_dtype(dtype: str) -> object:
+def to_pandas_dtype(dtype: str) -> Any:
     """The pandas dtype used for a declared output dtype."""
     if dtype == "string":
         return pd.StringDtype(na_value=np.nan) if _pandas3() else object
@@ -98,11 +99,16 @@ def coerce_output(df: pd.DataFrame, columns: Mapping[str, str], owner: str) -> p
         raise SchemaError(f"{owner}: output misses declared column(s) {missing}")
     out = df.copy() if any(str(df[c].dtype) != d for c, d in columns.items()) else df
     for col, dtype in columns.items():
-        if dtype == "string":
-            if kind_of(out[col]) != "string" or out[col].dtype == object:
-                out[col] = out[col].astype(to_pandas_dtype("string"))
-        elif str(out[col].dtype) != dtype:
-            out[col] = out[col].astype(dtype)
+        target = to_pandas_dtype(dtype)
+        if (dtype == "string" and out[col].dtype != target) or (dtype != "string" and str(out[col].dtype) != dtype):
+            try:
+                out[col] = out[col].astype(target)
+            except (ValueError, TypeError) as exc:
+                nulls = int(out[col].isna().sum())
+                hint = f"; it has {nulls} null(s), which {dtype} cannot hold" if nulls else ""
+                raise SchemaError(
+                    f"{owner}: column {col!r} ({out[col].dtype}) cannot be cast to its declared {dtype}{hint}: {exc}"
+                ) from exc
     return out
 
 

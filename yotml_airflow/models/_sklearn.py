@@ -59,11 +59,15 @@ class SklearnModel(Model):
         if not hasattr(self.estimator, "fit"):
             raise ConfigError(f"SklearnModel: estimator {self.estimator!r} has no fit method")
         if self.target not in df.columns:
-            raise SchemaError(f"SklearnModel.fit: target column {self.target!r} is missing; the frame has {list(df.columns)}")
+            raise SchemaError(
+                f"SklearnModel.fit: target column {self.target!r} is missing; the frame has {list(df.columns)}"
+            )
         features = self.input_columns(df)
         y = df[self.target]
         if y.isna().any():
-            raise SchemaError(f"SklearnModel.fit: target column {self.target!r} has {int(y.isna().sum())} missing value(s)")
+            raise SchemaError(
+                f"SklearnModel.fit: target column {self.target!r} has {int(y.isna().sum())} missing value(s)"
+            )
         self.estimator_ = clone(self.estimator).fit(df[features], y.to_numpy())
         self.features_ = features
         self.is_classifier_ = bool(is_classifier(self.estimator_))

@@ -1,0 +1,28 @@
+"""The job registry: job name -> module path, so ``python -m yotml_airflow.jobs <job>`` finds a job by name.
+
+Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` (the result JSON)
+and optionally ``validate(args)`` (cheap checks run before the Spark session starts). Modules are
+imported only when their job runs, so one job's imports never slow another down.
+
+>>> sorted(JOBS)[:2]
+['fit', 'transform']
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from yotml_airflow.errors import ConfigError
+
+JOBS: dict[str, str] = {
+    "fit": "yotml_airflow.jobs._fit",
+    "transform": "yotml_airflow.jobs._transform",
+}
+
+
+def job_module(name: str) -> ModuleType:
+    """The module of job ``name``; ``ConfigError`` listing the known jobs for an unknown name."""
+    if name not in JOBS:
+        raise ConfigError(f"unknown job {name!r}; known jobs: {', '.join(sorted(JOBS))}")
+    return importlib.import_module(JOBS[name])

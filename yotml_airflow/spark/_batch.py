@@ -1,0 +1,171 @@
+"""``batch_transform``: score a fitted model on a Spark DataFrame, batch by batch, in the executors.
+
+How it works: the model is resolved and checked on the driver (its ``input_schema_`` against the
+Spark schema), its output schema is built from its declared columns (never by running it), the
+model's bytes are broadcast once, and ``mapInPandas`` feeds Arrow batches to ``predict`` or
+``transform`` inside each Python worker, which unpickles the model once and caches it.
+
+Columns:
+- ``predict``: the output is ``keep_columns`` followed by the model's ``output_columns()``.
+  ``keep_columns=None`` keeps every input column (what ``withColumn`` scoring gives: IDs and
+  features come back beside the predictions); pass ``["id"]`` to return only IDs and predictions,
+  which also sends fewer columns through Arrow. An output column replaces a kept column of the
+  same name.
+- ``transform``: the output is what the model's ``transform_schema`` declares for the input
+  columns (all of them, or ``keep_columns`` plus the columns the model reads). Columns the model
+  passes through unchanged keep their exact Spark type.
+
+Types: integer columns with nulls reach the model as ``float64`` with NaN (as ``toPandas()``
+gives them), strings as pandas' string dtype, timestamps as ``datetime64[us]``; nulls in the
+model's output come back as Spark nulls.
+
+Example (needs a SparkSession, so not run as a doctest)::
+
+    scored = batch_transform("models:/churn@champion", spark.table("customers"), keep_columns=["customer_id"])
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from yotml_airflow.errors import ConfigError, SchemaError
+from yotml_airflow.spark._ship import broadcast_model, resolve_model, worker_model
+from yotml_airflow.spark._types import check_spark_input, normalize_batch, spark_dtypes, spark_type
+
+if TYPE_CHECKING:
+    from pyspark import Broadcast
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import StructType
+
+    from yotml_airflow.models import Model
+
+METHODS = ("predict", "transform")
+
+
+def batch_transform(
+    model: Model | str | os.PathLike[str],
+    sdf: DataFrame,
+    method: str = "predict",
+    keep_columns: Sequence[str] | None = None,
+    batch_size: int | None = None,
+) -> DataFrame:
+    """Score ``model`` on ``sdf`` in the executors; a lazy Spark DataFrame with the declared schema.
+
+    Args:
+        model: a fitted ``Model``, a saved model folder, or an MLflow URI (``models:/...``, ``runs:/...``).
+        sdf: the input Spark DataFrame.
+        method: ``"predict"`` (kept columns + the model's outputs) or ``"transform"``.
+        keep_columns: input columns to pass through; ``None`` keeps them all (see the module doc).
+        batch_size: rows per call of the model; ``None`` uses Spark's Arrow batches
+            (``spark.sql.execution.arrow.maxRecordsPerBatch``, 10,000 by default).
+
+    Raises ``SchemaError`` on the driver, before any job, when a column the model needs is
+    missing or of the wrong type.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"batch_transform: method must be one of {list(METHODS)}, got {method!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ConfigError(f"batch_transform: batch_size must be a positive integer, got {batch_size!r}")
+    fitted = resolve_model(model)
+    name = f"{type(fitted).__name__}.{method} on Spark"
+    required = fitted.input_schema
+    check_spark_input(sdf.schema, required, name)
+    columns = _input_columns(sdf, required, keep_columns, name)
+    source = sdf.select(*columns) if columns != list(sdf.columns) else sdf
+    schema = _output_schema(fitted, source.schema, method, keep_columns, name)
+    key, payload = broadcast_model(sdf.sparkSession, fitted)
+    func = functools.partial(
+        _score_partition,
+        key=key,
+        payload=payload,
+        method=method,
+        columns=schema.fieldNames(),
+        keep=[c for c in (keep_columns if keep_columns is not None else columns) if c in columns],
+        batch_size=batch_size,
+    )
+    return source.mapInPandas(func, schema)
+
+
+def _input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str] | None, owner: str) -> list[str]:
+    if keep is None:
+        return list(sdf.columns)
+    if isinstance(keep, str):
+        raise ConfigError(f"{owner}: keep_columns must be a list of column names, not the string {keep!r}")
+    missing = [c for c in keep if c not in sdf.columns]
+    if missing:
+        raise SchemaError(f"{owner}: keep_columns {missing} are not in the Spark DataFrame {list(sdf.columns)}")
+    wanted = set(keep) | set(required)
+    return [c for c in sdf.columns if c in wanted]
+
+
+def _output_schema(model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str) -> StructType:
+    from pyspark.sql.types import StructField, StructType
+
+    fields = {f.name: f for f in source.fields}
+    if method == "predict":
+        outputs = model.output_columns()
+        kept = [c for c in (keep if keep is not None else list(fields)) if c not in outputs]
+        declared = {c: "" for c in kept} | dict(outputs)
+    else:
+        declared = model.transform_schema(spark_dtypes(source))
+    input_dtypes = spark_dtypes(source)
+    out = []
+    for col, dtype in declared.items():
+        if col in fields and (dtype == "" or dtype == input_dtypes[col]):
+            out.append(fields[col])
+        else:
+            try:
+                out.append(StructField(col, spark_type(dtype), nullable=True))
+            except SchemaError as exc:
+                raise SchemaError(f"{owner}: output column {col!r}: {exc}") from None
+    return StructType(out)
+
+
+def _rechunk(batches: Iterator[pd.DataFrame], size: int | None) -> Iterator[pd.DataFrame]:
+    """Batches of exactly ``size`` rows (the last one shorter); Spark's own batches when ``size`` is None."""
+    if size is None:
+        yield from batches
+        return
+    pending: list[pd.DataFrame] = []
+    rows = 0
+    for batch in batches:
+        pending.append(batch)
+        rows += len(batch)
+        while rows >= size:
+            whole = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            yield whole.iloc[:size].reset_index(drop=True)
+            rest = whole.iloc[size:]
+            pending, rows = ([rest] if len(rest) else []), len(rest)
+    if rows:
+        yield pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+
+
+def _score_partition(
+    batches: Iterator[pd.DataFrame],
+    *,
+    key: str,
+    payload: Broadcast[bytes],
+    method: str,
+    columns: list[str],
+    keep: list[str],
+    batch_size: int | None,
+) -> Iterator[pd.DataFrame]:
+    model: Any = None
+    for batch in _rechunk(batches, batch_size):
+        if len(batch) == 0:
+            continue
+        if model is None:
+            model = worker_model(key, payload)
+        batch = normalize_batch(batch)
+        if method == "predict":
+            predicted = model.predict(batch)
+            data = {c: batch[c] for c in keep if c not in predicted.columns}
+            data.update({c: predicted[c] for c in predicted.columns})
+            yield pd.DataFrame(data, index=batch.index)[columns]
+        else:
+            yield model.transform(batch)[columns]
