@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ def mlflow_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _mlflow_db_tem
     return uri
 
 
-def make_churn(n: int = 120, seed: int = 0) -> pd.DataFrame:
+def _make_churn(n: int = 120, seed: int = 0) -> pd.DataFrame:
     """A small binary-classification frame: numeric, integer and string features, a 0/1 label."""
     rng = np.random.default_rng(seed)
     df = pd.DataFrame(
@@ -54,8 +54,14 @@ def make_churn(n: int = 120, seed: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def make_churn() -> Callable[..., pd.DataFrame]:
+    """``make_churn(n=120, seed=0)``: a small churn frame (x, visits, store, churned)."""
+    return _make_churn
+
+
+@pytest.fixture(scope="session")
 def churn_df() -> pd.DataFrame:
-    return make_churn()
+    return _make_churn()
 
 
 def _free_port() -> int:
@@ -74,8 +80,9 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, _mlflow_db_template:
     shutil.copyfile(_mlflow_db_template, db)
     port = _free_port()
     mlflow_bin = str(Path(sys.executable).with_name("mlflow"))
-    log = open(root / "server.log", "wb")  # noqa: SIM115
+    log = open(root / "server.log", "wb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "YOTML_"))}
+    env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"  # no background job runner process
     proc = subprocess.Popen(
         [
             mlflow_bin, "server",
@@ -88,7 +95,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, _mlflow_db_template:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # importing the server app is slow on a busy 2-core machine
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"mlflow server exited with {proc.returncode}: {(root / 'server.log').read_text()}")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import mlflow
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from yotml_airflow.models import ModelPipeline, SklearnModel
+from yotml_airflow.models import SklearnModel
 from yotml_airflow.tracking import describe_model, load_model, log_model, promote, resolve_model
 
 

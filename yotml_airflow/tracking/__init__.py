@@ -13,18 +13,23 @@ Example:
 """
 
 from yotml_airflow.tracking._log import LoggedModel, log_model
+from yotml_airflow.tracking._metrics import HIGHER_IS_BETTER
+from yotml_airflow.tracking._promotion import PromotionDecision, promote_if_better
 from yotml_airflow.tracking._registry import ModelRef, describe_model, load_model, promote, resolve_model
 from yotml_airflow.tracking._store import default_tracking_uri, project_dir, tracking_uri
 
 __all__ = [
+    "HIGHER_IS_BETTER",
     "LoggedModel",
     "ModelRef",
+    "PromotionDecision",
     "default_tracking_uri",
     "describe_model",
     "load_model",
     "log_model",
     "project_dir",
     "promote",
+    "promote_if_better",
     "resolve_model",
     "tracking_uri",
 ]

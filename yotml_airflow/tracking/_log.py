@@ -1,9 +1,9 @@
 """``log_model``: one MLflow run per fitted model, the model as a pyfunc model, a registry version.
 
-Example:
-    >>> info = log_model(model, "churn", metrics={"auc": 0.91}, data=train_df)  # doctest: +SKIP
-    >>> info.model_uri  # doctest: +SKIP
-    'models:/churn/1'
+Example (needs a tracking store, so not run as a doctest)::
+
+    info = log_model(model, "churn", metrics={"auc": 0.91}, data=train_df)
+    info.model_uri  # 'models:/churn/1'
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ def log_model(
     Everything is checked before the run starts; a failure during logging marks the run FAILED and
     registers nothing.
 
-    >>> info = log_model(model, "churn", metrics={"auc": 0.9}, data=df,  # doctest: +SKIP
-    ...                  artifacts={"per_store": scores})
+    Example::
+
+        info = log_model(model, "churn", metrics={"auc": 0.9}, data=df, artifacts={"per_store": scores})
     """
     metric_values = _check_inputs(model, name, metrics, data, tags, artifacts)
     experiment_name = experiment or name

@@ -5,9 +5,11 @@ The MLflow model folder holds the yotml saved-model folder (manifest included) a
 model was logged, then loads the folder with ``yotml_airflow.models.load_model``, which verifies
 every file's sha256: a tampered artifact is refused with ``ModelIntegrityError``.
 
-Example:
-    >>> import mlflow.pyfunc  # doctest: +SKIP
-    >>> mlflow.pyfunc.load_model("models:/churn@champion").predict(df)  # doctest: +SKIP
+Example (needs a registry, so not run as a doctest)::
+
+    import mlflow.pyfunc
+    mlflow.pyfunc.load_model("models:/churn@champion").predict(df)   # == yotml predict
+    # mlflow models serve -m models:/churn@champion --env-manager local
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import mlflow.pyfunc
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 
 from yotml_airflow.errors import ModelIntegrityError
 from yotml_airflow.models import Model, load_model
@@ -27,7 +29,7 @@ META_MANIFEST = "yotml_manifest_sha256"
 META_CLASS = "yotml_class"
 
 
-class YotmlPyfuncModel(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+class YotmlPyfuncModel(PythonModel):  # type: ignore[misc]
     """Pyfunc wrapper: ``predict(df)`` is the yotml model's ``predict(df)``."""
 
     _skip_type_hint_validation = True
@@ -77,7 +79,7 @@ def build_signature(model: Model, data: pd.DataFrame | None) -> Any:
     from mlflow.models import ModelSignature
     from mlflow.types.schema import AnyType, ColSpec, DataType, Schema
 
-    inputs = []
+    inputs: list[Any] = []
     for col, kind in model.input_schema_.items():
         if kind == "numeric":
             integer = data is not None and col in data.columns and pd.api.types.is_integer_dtype(data[col].dtype)
@@ -87,5 +89,5 @@ def build_signature(model: Model, data: pd.DataFrame | None) -> Any:
             inputs.append(ColSpec(kind_type, col))
         else:
             inputs.append(ColSpec(AnyType(), col))
-    outputs = [ColSpec(DataType[_MLFLOW_TYPES[d]], c) for c, d in model.output_columns().items()]
+    outputs: list[Any] = [ColSpec(DataType[_MLFLOW_TYPES[d]], c) for c, d in model.output_columns().items()]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))

@@ -65,8 +65,10 @@ def parse_uri(uri: str) -> tuple[str, str, str]:
 def describe_model(uri: str, *, tracking_uri: str | None = None) -> ModelRef:
     """Resolve ``uri`` (an alias, 'latest', a run path) to the exact model it designates now.
 
-    >>> describe_model("models:/churn@champion")  # doctest: +SKIP
-    ModelRef(name='churn', version=3, run_id='5f2e...', uri='models:/churn/3', source='models:/m-...')
+    Example::
+
+        describe_model("models:/churn@champion")
+        # ModelRef(name='churn', version=3, run_id='5f2e...', uri='models:/churn/3', source='models:/m-...')
     """
     kind, a, b = parse_uri(uri)
     from mlflow.exceptions import MlflowException
@@ -93,8 +95,10 @@ def describe_model(uri: str, *, tracking_uri: str | None = None) -> ModelRef:
 def load_model(uri: str, *, tracking_uri: str | None = None) -> Model:
     """The yotml ``Model`` logged at ``uri``, after verifying its manifest and every file's sha256.
 
-    >>> model = load_model("models:/churn@champion")  # doctest: +SKIP
-    >>> model.predict(df)  # doctest: +SKIP
+    Example::
+
+        model = load_model("models:/churn@champion")
+        model.predict(df)
     """
     import mlflow
     from mlflow.exceptions import MlflowException
@@ -146,8 +150,9 @@ def resolve_model(ref: Model | str | Path, *, tracking_uri: str | None = None) -
 def promote(name: str, version: int | str, alias: str = "champion", *, tracking_uri: str | None = None) -> ModelRef:
     """Point ``alias`` of registered model ``name`` at ``version`` (aliases, not deprecated stages).
 
-    >>> promote("churn", 3)  # doctest: +SKIP
-    ModelRef(name='churn', version=3, ...)
+    Example::
+
+        promote("churn", 3)  # models:/churn@champion is now version 3
     """
     check_alias(alias)
     from mlflow.exceptions import MlflowException

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import os
 import pickletools
 import sys
@@ -36,6 +37,9 @@ _COMPANIONS = {"scikit-learn": ("scipy",)}
 _SKIP = {"yotml-airflow", "mlflow", "mlflow-skinny", "mlflow-tracing"}
 _MAX_OPCODES = 2_000_000
 _MAX_FILES = 200
+_EMBEDDED_WINDOW = 16 << 20
+_EMBEDDED_MAX = 8
+_EMBEDDED_HEADERS = (b"\x80\x04\x95", b"\x80\x05\x95")
 _STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING", "SHORT_BINSTRING"}
 _NON_PUSH = {"MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "FRAME", "PROTO"}
 
@@ -88,15 +92,29 @@ def yotml_requirement() -> str:
 
 
 def pickled_modules(folder: Path) -> set[str]:
-    """Top-level module names referenced by the pickle files under ``folder`` (opcodes only)."""
+    """Top-level module names referenced by pickles under ``folder`` (opcodes only, nothing is unpickled).
+
+    Pickle files are read from their start; other files (e.g. Arrow shards packing many pickled
+    segment models) are searched for embedded protocol 4/5 pickles in their first 16 MiB.
+    """
     found: set[str] = set()
-    files = [p for p in sorted(folder.rglob("*")) if p.is_file()][:_MAX_FILES]
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"][:_MAX_FILES]
     for path in files:
         with open(path, "rb") as fh:
-            if fh.read(1) != b"\x80":
+            if fh.read(1) == b"\x80":
+                fh.seek(0)
+                found |= _scan(fh)
                 continue
             fh.seek(0)
-            found |= _scan(fh)
+            head = fh.read(_EMBEDDED_WINDOW)
+        start, seen = 0, 0
+        while seen < _EMBEDDED_MAX:
+            hits = [i for i in (head.find(h, start) for h in _EMBEDDED_HEADERS) if i >= 0]
+            if not hits:
+                break
+            start = min(hits)
+            found |= _scan(io.BytesIO(head[start:]))
+            start, seen = start + 3, seen + 1
     return found
 
 

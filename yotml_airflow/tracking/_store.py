@@ -13,10 +13,12 @@ tracking URI unless ``MLFLOW_REGISTRY_URI`` is set. ``YOTML_ARTIFACT_ROOT`` (a f
 tracking server without it, the server's own artifact root is used. A local store never falls back
 to MLflow's ``./mlruns``.
 
+To point ``mlflow`` CLI tools (``mlflow ui``, ``mlflow models serve``) at the default store::
+
+    export MLFLOW_TRACKING_URI=$(python -c "from yotml_airflow.tracking import tracking_uri; print(tracking_uri())")
+
 Example:
-    >>> import os
-    >>> tracking_uri().startswith(("sqlite:", "http", "file:", "postgresql", "mysql", "databricks")) or bool(
-    ...     os.environ.get("MLFLOW_TRACKING_URI"))
+    >>> default_tracking_uri().endswith("/.yotml/mlflow/mlflow.db")
     True
 """
 
