@@ -169,3 +169,22 @@ def test_publish_rejects_a_missing_path_and_key_column(spark, model, tmp_path):
         publish_predictions(model, tmp_path / "nope.parquet", "127.0.0.1:1", "t", spark=spark)
     with pytest.raises(ConfigError, match="not in the input"):
         publish_predictions(model, spark.createDataFrame(_rows(2)), "127.0.0.1:1", "t", key_column="nope", spark=spark)
+
+
+def test_registry_alias_is_resolved_once_and_stamped_on_every_record(
+    spark, kafka_broker, model, mlflow_store, tmp_path
+):
+    from yotml_airflow.tracking import log_model, promote
+
+    log_model(model, "churn")
+    second = log_model(model, "churn")
+    promote("churn", second.version, alias="champion")
+    source, sink = kafka_broker.topic("in"), kafka_broker.topic("out")
+    _produce_rows(kafka_broker, source, _rows(5))
+
+    stream_predictions("models:/churn@champion", kafka_broker.bootstrap, source, sink, tmp_path / "cp", spark=spark)
+
+    records = _by_key(kafka_broker.consume(sink, expected=5)).values()
+    assert len(records) == 5
+    assert {(r["model_name"], r["model_version"]) for r in records} == {("churn", second.version)}
+    assert second.version == 2

@@ -16,9 +16,13 @@ Example:
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yotml_airflow.jobs._stream import parse_options
+from yotml_airflow.jobs._stream import spark_conf as spark_conf  # the same connector jars
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=None)
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
     """Score ``--input`` and publish one record per row; returns the topic, row count and model identity."""
     from yotml_airflow.spark._streaming import publish_predictions
 
@@ -57,4 +61,5 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         model_version=version,
         kafka_options=parse_options(args.kafka_options),
         batch_size=args.batch_size,
+        spark=spark,
     )

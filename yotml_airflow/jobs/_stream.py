@@ -1,19 +1,20 @@
 """The ``stream`` job: Kafka to Kafka predictions, as a continuous service or a bounded run.
 
 The continuous service runs outside any Airflow task, under spark-submit, for as long as it is
-up (SIGTERM stops the query cleanly after the current micro-batch; a crash or SIGKILL resumes
-from the checkpoint with at most one micro-batch re-published)::
+up. SIGTERM stops the query cleanly after the current micro-batch; after a crash or SIGKILL it
+resumes from the checkpoint, re-publishing at most the one interrupted micro-batch::
 
     spark-submit --master local[2] --jars "$(scripts/kafka.sh jars)" \\
-        -m yotml_airflow.jobs stream --model models:/churn@champion \\
-        --bootstrap-servers 127.0.0.1:9092 --input-topic customers --output-topic churn-scores \\
+        "$(python -c 'import yotml_airflow.jobs.entrypoint as e; print(e.__file__)')" stream \\
+        --model models:/churn@champion --bootstrap-servers 127.0.0.1:9092 \\
+        --input-topic customers --output-topic churn-scores \\
         --checkpoint /data/checkpoints/churn-scores --trigger "processingTime=1 second"
 
-(``spark-submit`` takes a Python file, so in practice the entry is
-``"$(python -c 'import yotml_airflow.jobs.__main__ as m; print(m.__file__)')"`` or simply
-``python -m yotml_airflow.jobs stream ...``, which starts its own local session with the
-connector jars.) An Airflow task runs the bounded form with ``--trigger availableNow``: score what
-the topic holds now, then exit and write the result JSON for XCom.
+Without spark-submit, ``python -m yotml_airflow.jobs stream ...`` (same options, plus ``--master``)
+starts its own session with the connector jars. An Airflow task runs the bounded form,
+``--trigger availableNow``: score what the topic holds now, exit, and leave the result JSON
+(``--result-path``) for XCom. ``--model models:/name@alias`` is resolved to one version at start;
+restart the service to serve a newly promoted version.
 
 Example:
     >>> import argparse
@@ -30,9 +31,12 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yotml_airflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +69,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def spark_conf(args: argparse.Namespace) -> dict[str, str]:
+    """Spark settings the job's session needs: the Kafka connector jars (``spark.jars``).
+
+    Read by the jobs command line before it starts the session; under spark-submit pass
+    ``--jars "$(scripts/kafka.sh jars)"`` instead (``spark.jars`` set later does not reach the driver).
+    """
+    from yotml_airflow.spark import kafka_spark_conf
+
+    return kafka_spark_conf()
+
+
 def parse_options(pairs: list[str]) -> dict[str, str]:
     """``["a=1", "b=2"]`` as ``{"a": "1", "b": "2"}``; ``ConfigError`` for an item without ``=``.
 
@@ -80,7 +95,7 @@ def parse_options(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
     """Run the query until it ends (``availableNow``), fails, times out, or gets SIGTERM."""
     from yotml_airflow.spark._streaming import await_query, query_summary, stream_predictions
 
@@ -105,6 +120,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         kafka_options=parse_options(args.kafka_options),
         batch_size=args.batch_size,
         wait=False,
+        spark=spark,
         stats=counts,
     )
     stopped = threading.Event()

@@ -294,8 +294,7 @@ def load_with_identity(
         described = describe_model(str(model))
         name = name if name is not None else described.name
         version = version if version is not None else described.version
-        if described.name and described.version is not None and str(model).startswith("models:/"):
-            ref = f"models:/{described.name}/{described.version}"
+        ref = described.uri
     fitted = resolve_model(ref)
     return fitted, (name if name is not None else type(fitted).__name__), version
 
