@@ -1,7 +1,8 @@
 """The job registry: job name -> module path, so ``python -m yotml_airflow.jobs <job>`` finds a job by name.
 
-Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` (the result JSON)
-and optionally ``validate(args)`` (cheap checks run before the Spark session starts). Modules are
+Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` (the result JSON),
+optionally ``validate(args)`` (cheap checks run before the Spark session starts) and optionally
+``spark_conf(args) -> dict`` (settings the session needs at start, e.g. the Kafka connector jars). Modules are
 imported only when their job runs, so one job's imports never slow another down.
 
 >>> {"fit", "transform", "segmented_fit", "monitor"} <= set(JOBS)
@@ -20,6 +21,8 @@ JOBS: dict[str, str] = {
     "monitor": "yotml_airflow.jobs._monitor",
     "segmented_fit": "yotml_airflow.jobs._segmented_fit",
     "transform": "yotml_airflow.jobs._transform",
+    "stream": "yotml_airflow.jobs._stream",
+    "publish": "yotml_airflow.jobs._publish",
 }
 
 
