@@ -93,13 +93,16 @@ def _with_outputs(model: str | None, sdf: DataFrame) -> DataFrame:
 
 def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
     """Fit (or load) the monitor, report on the batch with Spark aggregations, notify; returns the result JSON."""
-    from yotml_airflow.models.monitoring import WebhookNotifier, alerts_from_report
+    from yotml_airflow.models.monitoring import DriftMonitor, Monitor, WebhookNotifier, alerts_from_report
     from yotml_airflow.spark import collect_bounded, monitor_spark
     from yotml_airflow.tracking import resolve_model
 
     current = _with_outputs(args.model, read_input(spark, args.input, args.input_format))
     if args.reference_is_monitor:
-        monitor = resolve_model(args.reference)
+        loaded = resolve_model(args.reference)
+        if not isinstance(loaded, Monitor):
+            raise ConfigError(f"--reference {args.reference} is a {type(loaded).__name__}, not a fitted Monitor")
+        monitor = loaded
     else:
         reference_sdf = read_input(spark, args.reference, args.reference_format or args.input_format, "reference")
         reference = collect_bounded(_with_outputs(args.model, reference_sdf), args.max_reference_rows, "reference")
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
     if args.report_path:
         from yotml_airflow.models.monitoring import render_report
 
-        render_report(report, args.report_path, monitor=monitor, title=f"Monitoring {args.input}")
+        drift = monitor if isinstance(monitor, DriftMonitor) else None
+        render_report(report, args.report_path, monitor=drift, title=f"Monitoring {args.input}")
     rows = json.loads(report.to_json(orient="records"))
     checked = sorted({str(f) for f in report["feature"].dropna()})
     if not checked:
