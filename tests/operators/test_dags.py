@@ -83,6 +83,7 @@ FIT_SCORE_MONITOR = textwrap.dedent(
             holdout=ROOT + "/holdout/ds={{{{ ds }}}}",
             register_name="churn",
             py_files={py_files!r},
+            mlflow_conn_id="mlflow_test",
         )
         score = BatchTransformOperator(
             task_id="score",
@@ -91,6 +92,7 @@ FIT_SCORE_MONITOR = textwrap.dedent(
             model_uri="{{{{ ti.xcom_pull(task_ids='fit')['model_uri'] }}}}",
             keep_columns=["customer_id", "store_id"],
             py_files={py_files!r},
+            mlflow_conn_id="mlflow_test",
         )
         monitor = MonitorOperator(
             task_id="monitor",
@@ -108,7 +110,16 @@ FIT_SCORE_MONITOR = textwrap.dedent(
 def test_fit_then_score_then_monitor(dag_runner, workspace: dict[str, str], webhook) -> None:
     url, received = webhook
     source = FIT_SCORE_MONITOR.format(root=workspace["root"], py_files=workspace["py_files"], webhook=url)
-    run = dag_runner(source, "yotml_fit_score_monitor", DAY, **_mlflow_env(workspace))
+    connection = json.dumps({"conn_type": "mlflow", "host": workspace["MLFLOW_TRACKING_URI"]})
+    run = dag_runner(
+        source,
+        "yotml_fit_score_monitor",
+        DAY,
+        MLFLOW_TRACKING_URI=None,
+        MLFLOW_REGISTRY_URI=None,
+        YOTML_ARTIFACT_ROOT=workspace["YOTML_ARTIFACT_ROOT"],
+        AIRFLOW_CONN_MLFLOW_TEST=connection,
+    )
     assert run["tasks"] == {"fit": "success", "score": "success", "monitor": "success"}, run["log"][-8000:]
 
     fit = run["xcom"]["fit"]
@@ -132,6 +143,7 @@ def test_fit_then_score_then_monitor(dag_runner, workspace: dict[str, str], webh
     assert "spend" in {a["feature"] for a in monitor["alerts"]}
     assert "visits" not in {a["feature"] for a in monitor["alerts"] if a.get("metric") != "missing_rate"}
     assert len(received) == 1 and received[0]["alerts"], received
+    assert (Path(workspace["root"]) / "mlflow.db").is_file(), "the MLflow connection pointed the jobs at the store"
 
 
 SEGMENTED = textwrap.dedent(

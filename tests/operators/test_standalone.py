@@ -47,9 +47,12 @@ def test_batch_transform_on_a_standalone_cluster(tmp_path: Path, monkeypatch: py
         assert command[1:3] == ["--master", master]
         assert command[command.index("--deploy-mode") + 1] == "client"
         result = op.execute({})
+        retried = op.execute({})
         apps = master_state(webui).get("completedapps", [])
 
-    assert len(apps) == 1 and apps[0]["name"].startswith("yotml-transform"), "the job ran on the cluster"
+    assert len(apps) == 2 and all(app["name"].startswith("yotml-transform") for app in apps), "ran on the cluster"
+    assert retried == result, "a retry gives the same result"
+    assert sorted(p.name for p in output.parent.iterdir()) == [output.name], "one copy, no temporary leftovers"
 
     assert result["rows"] == 250 and result["output"] == str(output)
     scored = pd.read_parquet(output).sort_values("customer_id").reset_index(drop=True)
