@@ -13,6 +13,7 @@ from yotml_airflow.models import (
     DataCleaner,
     DateParts,
     DtypeCoercer,
+    FrequencyEncoder,
     Imputer,
     Log1p,
     ModelPipeline,
@@ -21,8 +22,10 @@ from yotml_airflow.models import (
     RatioFeature,
     SklearnModel,
     StandardScaler,
+    TargetEncoder,
+    check_model,
 )
-from yotml_airflow.spark import check_spark_parity
+from yotml_airflow.spark import check_spark_parity, spark_parity_check
 
 
 def _customers(n: int = 48, seed: int = 0) -> pd.DataFrame:
@@ -56,7 +59,10 @@ BUILTINS = {
     "DateParts": lambda: DateParts(columns=["signup"], reference="2025-01-01"),
     "Log1p": lambda: Log1p(columns=["spend"]),
     "RatioFeature": lambda: RatioFeature("spend", "visits"),
-    "pipeline": lambda: ModelPipeline(
+    "FrequencyEncoder": lambda: FrequencyEncoder(columns=["city"]),
+    "TargetEncoder": lambda: TargetEncoder(columns=["city"], target="churned"),
+    "SklearnModel": lambda: SklearnModel(LogisticRegression(), features=["visits"], target="churned"),
+    "ModelPipeline": lambda: ModelPipeline(
         [
             DataCleaner(exclude=["customer_id", "churned"]),
             OneHotEncoder(columns=["city"]),
@@ -74,3 +80,22 @@ def test_builtin_model_parity(spark, name):
     model = BUILTINS[name]().fit(df)
     checked = check_spark_parity(model, df, spark)
     assert "transform" in checked
+
+
+def test_check_model_gains_the_spark_parity_check(spark):
+    model = ModelPipeline(
+        [Imputer(), SklearnModel(LogisticRegression(), features=["spend", "visits"], target="churned")]
+    )
+    passed = check_model(model, _customers(), extra_checks={"spark_parity": spark_parity_check(spark)})
+    assert "spark_parity" in passed
+
+
+def test_every_exported_model_is_covered():
+    from yotml_airflow import models
+
+    exported = {
+        name
+        for name in models.__all__
+        if isinstance(getattr(models, name), type) and issubclass(getattr(models, name), models.Model)
+    }
+    assert exported - {"Model"} <= set(BUILTINS), sorted(exported - {"Model"} - set(BUILTINS))

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from yotml_airflow.errors import ConfigError, SchemaError, YotmlError
 from yotml_airflow.jobs._registry import JOBS, job_module
@@ -27,9 +27,20 @@ from yotml_airflow.jobs._registry import JOBS, job_module
 USAGE = "usage: python -m yotml_airflow.jobs <job> [options]   (jobs: {jobs}; <job> --help for its options)"
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: ``yotml <job>: error: ...`` (exit 2)."""
+
+    def __init__(self, job: str, **kwargs: Any):
+        super().__init__(prog=f"python -m yotml_airflow.jobs {job}", **kwargs)
+        self.job = job
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"yotml {self.job}: error: {message} (see --help)\n")
+
+
 def build_parser(job: str, module: Any) -> argparse.ArgumentParser:
     """The parser of one job: its own options plus the common ones (result path, master, conf)."""
-    parser = argparse.ArgumentParser(prog=f"python -m yotml_airflow.jobs {job}", description=module.__doc__)
+    parser = _Parser(job, description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     common = parser.add_argument_group("common options")
     common.add_argument("--result-path", help="write the job's result JSON here (read by the Airflow operators)")
     common.add_argument("--master", help="Spark master when not run by spark-submit (default local[*])")

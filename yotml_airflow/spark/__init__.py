@@ -9,7 +9,7 @@ from yotml_airflow.spark._batch import batch_transform
 from yotml_airflow.spark._drift import monitor_spark, summarize_spark
 from yotml_airflow.spark._fit import DEFAULT_MAX_ROWS, collect_bounded, fit
 from yotml_airflow.spark._kafka_runtime import kafka_jars, kafka_spark_conf
-from yotml_airflow.spark._parity import check_spark_parity
+from yotml_airflow.spark._parity import check_spark_parity, spark_parity_check
 from yotml_airflow.spark._segmented import fit_segmented, predict_segmented
 from yotml_airflow.spark._session import check_java, get_spark, prepare_python_env
 from yotml_airflow.spark._ship import resolve_model
@@ -34,6 +34,7 @@ __all__ = [
     "publish_predictions",
     "resolve_model",
     "spark_dtypes",
+    "spark_parity_check",
     "stream_predictions",
     "summarize_spark",
     "to_spark_schema",

@@ -138,6 +138,10 @@ def _rechunk(batches: Iterator[pd.DataFrame], size: int | None) -> Iterator[pd.D
         rows += len(batch)
         while rows >= size:
             whole = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            if len(whole) == size:
+                pending, rows = [], 0
+                yield whole
+                break
             yield whole.iloc[:size].reset_index(drop=True)
             rest = whole.iloc[size:]
             pending, rows = ([rest] if len(rest) else []), len(rest)
@@ -166,6 +170,7 @@ def _score_partition(
             predicted = model.predict(batch)
             data = {c: batch[c] for c in keep if c not in predicted.columns}
             data.update({c: predicted[c] for c in predicted.columns})
-            yield pd.DataFrame(data, index=batch.index)[columns]
+            out = pd.DataFrame(data, index=batch.index)
         else:
-            yield model.transform(batch)[columns]
+            out = model.transform(batch)
+        yield out if list(out.columns) == columns else out[columns]

@@ -9,11 +9,12 @@ different batch sizes).
 Example (needs a SparkSession, so not run as a doctest)::
 
     check_spark_parity(model, df, spark)   # raises if Spark and pandas disagree
+    check_model(model, df, extra_checks={"spark_parity": spark_parity_check(spark)})
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,12 +50,15 @@ def check_spark_parity(
 ) -> list[str]:
     """Raise (``ModelCheckError``) unless ``batch_transform`` on Spark equals pandas for ``df``.
 
+    An unfitted model is cloned and fitted on ``df`` first (so it pairs with ``check_model``).
     Methods the model does not implement on pandas (a transformer's ``predict``) are skipped;
     returns the methods that were compared.
     """
     from yotml_airflow.spark._batch import batch_transform
 
     df = df.reset_index(drop=True)
+    if not model.is_fitted():
+        model = model.clone().fit(df)
     sdf = spark.createDataFrame(df) if len(df.columns) else spark.range(len(df)).drop("id")
     checked = []
     owner = type(model).__name__
@@ -103,3 +107,12 @@ def _key(value: object) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:.9g}"
     return str(value)
+
+
+def spark_parity_check(spark: SparkSession, batch_size: int | None = None) -> Callable[[Model, pd.DataFrame], None]:
+    """A check for ``check_model(..., extra_checks={"spark_parity": spark_parity_check(spark)})``."""
+
+    def spark_parity(model: Model, df: pd.DataFrame) -> None:
+        check_spark_parity(model, df, spark, batch_size=batch_size)
+
+    return spark_parity

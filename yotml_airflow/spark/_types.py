@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -113,11 +113,13 @@ def check_spark_input(schema: StructType, required: Mapping[str, str], owner: st
 
 def normalize_batch(df: pd.DataFrame) -> pd.DataFrame:
     """Nullable integer columns (``Int64`` with ``<NA>``) as ``float64`` with NaN, like ``toPandas()``."""
-    ext = [c for c in df.columns if isinstance(df[c].dtype, pd.core.arrays.integer.IntegerDtype)]
+    types = pd.api.types
+    ext = [c for c in df.columns if types.is_integer_dtype(df[c].dtype) and types.is_extension_array_dtype(df[c].dtype)]
     if not ext:
         return df
     df = df.copy(deep=False)
     for col in ext:
         series = df[col]
-        df[col] = series.astype("float64") if series.isna().any() else series.astype(series.dtype.numpy_dtype)
+        numpy_dtype: Any = getattr(series.dtype, "numpy_dtype", "int64")
+        df[col] = series.astype("float64") if series.isna().any() else series.astype(numpy_dtype)
     return df
