@@ -15,4 +15,5 @@ fi
 echo "[yotml] ruff";          ruff check .
 echo "[yotml] mypy";          mypy
 echo "[yotml] import-linter"; lint-imports --no-cache
+echo "[yotml] kafka jars";    bash "$ROOT/scripts/kafka.sh" fetch   # cached; the tests start their own broker
 echo "[yotml] pytest";        pytest "$@"

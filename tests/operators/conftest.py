@@ -55,15 +55,19 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def run_dag(env: dict[str, str], dag_source: str, dag_id: str, logical_date: str, **extra_env: str) -> dict[str, Any]:
+def run_dag(
+    env: dict[str, str], dag_source: str, dag_id: str, logical_date: str, **extra_env: str | None
+) -> dict[str, Any]:
     """Write ``dag_source`` into the DAGs folder, run it with ``dag.test()`` in a subprocess.
+
+    ``extra_env`` adds environment variables (``None`` removes one).
 
     Returns ``{"state", "tasks": {task_id: state}, "xcom": {task_id: value}, "log": full output}``.
     """
     dags = Path(env["AIRFLOW__CORE__DAGS_FOLDER"])
     dag_file = dags / f"{dag_id}.py"
     dag_file.write_text(dag_source)
-    run_env = {**env, **extra_env}
+    run_env = {k: v for k, v in {**env, **extra_env}.items() if v is not None}
     done = subprocess.run(
         [sys.executable, str(RUNNER), str(dag_file), dag_id, logical_date],
         env=run_env,
@@ -72,6 +76,7 @@ def run_dag(env: dict[str, str], dag_source: str, dag_id: str, logical_date: str
         timeout=900,
     )
     log = done.stdout + done.stderr
+    (dags.parent / f"{dag_id}.log").write_text(log)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     assert lines, f"the DAG runner printed no result (exit {done.returncode}):\n{log[-6000:]}"
     result: dict[str, Any] = json.loads(lines[-1][len(RESULT_MARK) :])
@@ -83,7 +88,7 @@ def run_dag(env: dict[str, str], dag_source: str, dag_id: str, logical_date: str
 def dag_runner(airflow_env: dict[str, str]) -> Iterator[Any]:
     """``run(dag_source, dag_id, logical_date, **extra_env)`` bound to the session's Airflow home."""
 
-    def run(dag_source: str, dag_id: str, logical_date: str, **extra_env: str) -> dict[str, Any]:
+    def run(dag_source: str, dag_id: str, logical_date: str, **extra_env: str | None) -> dict[str, Any]:
         return run_dag(airflow_env, dag_source, dag_id, logical_date, **extra_env)
 
     yield run

@@ -20,13 +20,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _alive_workers(webui_port: int) -> int:
+def master_state(webui_port: int) -> dict:
+    """The master's JSON status page (workers, active and completed applications)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{webui_port}/json/", timeout=2) as response:
-            state = json.load(response)
+            return dict(json.load(response))
     except OSError:
-        return 0
-    return sum(1 for worker in state.get("workers", []) if worker.get("state") == "ALIVE")
+        return {}
+
+
+def _alive_workers(webui_port: int) -> int:
+    return sum(1 for worker in master_state(webui_port).get("workers", []) if worker.get("state") == "ALIVE")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -40,8 +44,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def standalone_cluster(folder: Path, cores: int = 1, memory: str = "1g") -> Iterator[str]:
-    """Start a master and one worker on 127.0.0.1; yield the master URL; stop both on exit."""
+def standalone_cluster(folder: Path, cores: int = 1, memory: str = "1g") -> Iterator[tuple[str, int]]:
+    """Start a master and one worker on 127.0.0.1; yield (master URL, master web UI port); stop both on exit."""
+    folder.mkdir(parents=True, exist_ok=True)
     spark_class = str(Path(sys.executable).with_name("spark-class"))
     port, webui, worker_webui = free_port(), free_port(), free_port()
     env = {
@@ -76,7 +81,7 @@ def standalone_cluster(folder: Path, cores: int = 1, memory: str = "1g") -> Iter
                     + (folder / "worker.log").read_text()[-3000:]
                 )
             time.sleep(1)
-        yield master_url
+        yield master_url, webui
     finally:
         if worker is not None:
             _stop(worker)

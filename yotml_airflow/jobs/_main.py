@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("jobs", exc, 2)
     args = build_parser(job, module).parse_args(args_list[1:])
     try:
-        conf = _parse_conf(args.conf)
+        conf = {**getattr(module, "spark_conf", lambda _: {})(args), **_parse_conf(args.conf)}
         _check_result_path(args.result_path)
         validate = getattr(module, "validate", None)
         if validate is not None:

@@ -1,11 +1,12 @@
 """The job registry: job name -> module path, so ``python -m yotml_airflow.jobs <job>`` finds a job by name.
 
-Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` (the result JSON)
-and optionally ``validate(args)`` (cheap checks run before the Spark session starts). Modules are
+Each job module defines ``add_arguments(parser)``, ``run(args, spark) -> dict`` (the result JSON),
+optionally ``validate(args)`` (cheap checks run before the Spark session starts) and optionally
+``spark_conf(args) -> dict`` (settings the session needs at start, e.g. the Kafka connector jars). Modules are
 imported only when their job runs, so one job's imports never slow another down.
 
->>> sorted(JOBS)[:2]
-['fit', 'transform']
+>>> {"fit", "transform", "segmented_fit", "monitor"} <= set(JOBS)
+True
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from yotml_airflow.errors import ConfigError
 
 JOBS: dict[str, str] = {
     "fit": "yotml_airflow.jobs._fit",
+    "monitor": "yotml_airflow.jobs._monitor",
+    "segmented_fit": "yotml_airflow.jobs._segmented_fit",
     "transform": "yotml_airflow.jobs._transform",
+    "stream": "yotml_airflow.jobs._stream",
+    "publish": "yotml_airflow.jobs._publish",
 }
 
 

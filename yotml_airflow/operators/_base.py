@@ -9,6 +9,7 @@ the apache-spark provider's ``SparkSubmitHook``.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -232,7 +233,22 @@ def _read_result(path: Path, job: str) -> dict[str, Any]:
         raise JobError(f"yotml job {job!r} wrote an unreadable result to {path}: {exc}") from exc
     if not isinstance(result, dict):
         raise JobError(f"yotml job {job!r} wrote a result that is not a JSON object: {result!r}")
-    return result
+    return json_safe(result)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by ``None`` (XCom is strict JSON).
+
+    >>> json_safe({"auc": float("nan"), "n": [1.5, float("inf")]})
+    {'auc': None, 'n': [1.5, None]}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _read_error(path: Path) -> str | None:
