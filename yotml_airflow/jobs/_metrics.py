@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from yotml_airflow.errors import ConfigError, SchemaError
 
@@ -64,7 +65,7 @@ def evaluate(model: Model, holdout: DataFrame, target: str, names: list[str] | N
     scored = batch_transform(model, holdout, keep_columns=[target]).select(target, pred_col, *proba_cols)
     frame = collect_bounded(scored, max_rows, what="the holdout").dropna(subset=[target])
     y, pred = frame[target].to_numpy(), frame[pred_col].to_numpy()
-    classes = list(getattr(last, "classes_", [c.removeprefix("proba_") for c in proba_cols]))
+    classes = list(getattr(last, "classes_", None) or _classes_from_columns(proba_cols, y))
     proba = frame[proba_cols].to_numpy() if proba_cols else None
     out: dict[str, float] = {}
     for name in names:
@@ -88,3 +89,9 @@ def evaluate(model: Model, holdout: DataFrame, target: str, names: list[str] | N
         else:
             out[name] = skm.r2_score(y, pred)
     return {k: float(v) for k, v in out.items()}
+
+
+def _classes_from_columns(proba_cols: list[str], y: Any) -> list[Any]:
+    """The class labels behind ``proba_<class>`` columns, typed like the label column (``"1"`` -> ``1``)."""
+    by_text = {str(v): v for v in pd.unique(y)}
+    return [by_text.get(c.removeprefix("proba_"), c.removeprefix("proba_")) for c in proba_cols]

@@ -69,7 +69,8 @@ def _java_major(text: str) -> int | None:
 def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str, str] | None = None) -> SparkSession:
     """Get or create the SparkSession with yotml's defaults (``master`` defaults to ``local[*]``).
 
-    Under ``spark-submit`` the master comes from the command line and ``master`` is ignored.
+    Under ``spark-submit`` the master and the application name come from the command line
+    (``--master``, ``--name``) and ``master`` / ``app_name`` are ignored.
     """
     prepare_python_env()
     from pyspark.sql import SparkSession
@@ -78,9 +79,9 @@ def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str
     if active is not None:
         return active
     check_java()
-    builder = SparkSession.builder.appName(app_name)
+    builder = SparkSession.builder
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
-        builder = builder.master(master or "local[*]")
+        builder = builder.master(master or "local[*]").appName(app_name)
     for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
