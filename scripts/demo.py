@@ -120,7 +120,7 @@ def main() -> None:
           f"{fit.get('segments_failed', 0)} failed)")
     print(f"promotion    {promote.get('reason')}")
     print(f"champion     models:/churn@champion -> version {champion.version}")
-    print(f"predictions  {score.get('row_count')} rows in {score.get('output')}")
+    print(f"predictions  {score.get('rows')} rows in {score.get('output')}")
     print(f"alerts       {len(alerts)} drift alert(s)" + ("" if not alerts else ":"))
     for alert in alerts[:8]:
         where = alert.get("segment") or "all stores"

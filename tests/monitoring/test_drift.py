@@ -193,3 +193,21 @@ def test_monitors_pass_the_conformance_checks() -> None:
     from yotml_airflow.models.monitoring import PerformanceMonitor
 
     assert len(check_model(PerformanceMonitor(prediction="label", score="score", n_chunks=4), sample)) == 13
+
+
+def test_default_features_skip_identifiers_timestamps_and_excluded_columns() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    reference = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "snapshot": pd.date_range("2026-01-01", periods=n, freq="h"),
+            "spend": rng.normal(size=n),
+            "channel": rng.choice(["web", "app"], size=n),
+            "churned": rng.integers(0, 2, size=n),
+        }
+    )
+    monitor = DriftMonitor(exclude=["churned"]).fit(reference)
+    assert sorted(monitor.input_schema) == ["channel", "spend"]
+    report = monitor.predict(reference.assign(customer_id=[f"new{i}" for i in range(n)]))
+    assert set(report["feature"]) == {"channel", "spend"}

@@ -69,6 +69,7 @@ def retraining_dag(
             ``fallback`` policies.
         metric / higher_is_better / min_delta: the champion/challenger rule.
         monitor: the drift monitor (spec or ``Model``) fitted on the training data; ``None`` for none.
+            The default ``DriftMonitor`` skips the label (``target``), identifiers and timestamps.
         spark_conn_id / mlflow_conn_id / tracking_uri / spark_conf / py_files / env_vars: passed
             to every Spark task.
 
@@ -124,6 +125,8 @@ def retraining_dag(
         followers: dict[str, str | int] = {}
         ready >> fit
         if monitor is not None:
+            if monitor == DEFAULT_MONITOR and monitor_params is None:
+                monitor_params = {"exclude": [target]}
             monitor_spec, monitor_args = model_arguments(monitor, monitor_params, f"{dag_id}-monitor")
             fit_monitor = FitModelOperator(
                 task_id="fit_monitor",

@@ -34,7 +34,7 @@ def notify_summary(ti: Any, webhook_url: str | None = None, dag_id: str = "", mo
     alerts = (monitor or {}).get("alerts") or []
     summary = {
         "dag_id": dag_id,
-        "rows_scored": (score or {}).get("row_count"),
+        "rows_scored": (score or {}).get("rows"),
         "output": (score or {}).get("output"),
         "model": (score or {}).get("model"),
         "alerts": alerts,

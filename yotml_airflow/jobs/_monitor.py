@@ -130,5 +130,6 @@ def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
         "checked": checked,
         "rows": n_rows,
         "notified": notified,
+        "report_path": args.report_path,
         "report": rows,
     }

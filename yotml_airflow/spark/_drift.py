@@ -219,8 +219,8 @@ def _segmented_report(model: SegmentedModel, sdf: DataFrame, buckets: int | None
         _executor_model,
         _grouped,
         _packed,
-        _spark_schema,
     )
+    from yotml_airflow.spark._types import to_spark_schema
 
     _check_buckets(buckets)
     folder, fitted = _packed(model)
@@ -241,7 +241,7 @@ def _segmented_report(model: SegmentedModel, sdf: DataFrame, buckets: int | None
         out = _executor_model(location, digest).predict(pdf)[columns]
         return out.astype({c: object for c, d in fitted.output_columns().items() if d == "string"})
 
-    grouped = _grouped(sdf, seg, buckets, F).applyInPandas(report, _spark_schema(fitted.output_columns()))
+    grouped = _grouped(sdf, seg, buckets, F).applyInPandas(report, to_spark_schema(fitted.output_columns()))
     out = grouped.toArrow().to_pandas()
     return out.sort_values("segment", kind="stable").reset_index(drop=True)
 

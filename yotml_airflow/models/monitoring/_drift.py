@@ -63,7 +63,10 @@ class DriftMonitor(Monitor):
     """Per-feature drift of a batch against a reference, with learned per-metric thresholds.
 
     Args:
-        features: columns to monitor (default: every column of the reference).
+        features: columns to monitor. Default: every column of the reference except those in
+            ``exclude``, date-time columns (a timestamp always "drifts") and identifier-like text
+            columns (every value distinct, e.g. ``customer_id``).
+        exclude: columns never monitored when ``features`` is ``None`` (labels, keys).
         metrics: metric names (default: all that apply to each feature's kind; see ``_metrics``).
         n_chunks: reference chunks used to learn thresholds (at least 2; 10-20 is typical).
         k: the threshold is baseline + k spreads of the chunk values (rescaled to the batch size).
@@ -84,6 +87,7 @@ class DriftMonitor(Monitor):
         self,
         features: list[str] | None = None,
         metrics: list[str] | None = None,
+        exclude: list[str] | None = None,
         n_chunks: int = 10,
         k: float = 3.0,
         bins: int = 10,
@@ -95,6 +99,7 @@ class DriftMonitor(Monitor):
     ):
         self.features = features
         self.metrics = metrics
+        self.exclude = exclude
         self.n_chunks = n_chunks
         self.k = k
         self.bins = bins
@@ -110,7 +115,7 @@ class DriftMonitor(Monitor):
 
     def input_columns(self, df: pd.DataFrame) -> list[str]:
         features = self._feature_list()
-        return list(df.columns) if features is None else features
+        return _default_features(df, self.exclude) if features is None else features
 
     def _values(self, df: pd.DataFrame) -> pd.DataFrame:
         """The frame whose columns are monitored (predictions, for ``PredictionDriftMonitor``)."""
@@ -118,7 +123,11 @@ class DriftMonitor(Monitor):
 
     def _monitored(self, values: pd.DataFrame) -> list[str]:
         features = self._feature_list()
-        return list(values.columns) if features is None else features
+        if features is not None:
+            return features
+        if hasattr(self, "profiles_"):
+            return list(self.profiles_)
+        return _default_features(values, self.exclude)
 
     # ---- fit --------------------------------------------------------------------------------------
     def _validate(self, n_rows: int) -> None:
@@ -141,6 +150,7 @@ class DriftMonitor(Monitor):
     def _fit(self, df: pd.DataFrame) -> None:
         values = self._values(df)
         self._validate(len(values))
+        monitored = self._monitored(values)
         n, c = len(values), int(self.n_chunks)
         if self.shuffle:
             rng = np.random.default_rng(self.seed)
@@ -153,7 +163,7 @@ class DriftMonitor(Monitor):
         self.metrics_: dict[str, list[str]] = {}
         self.thresholds_: dict[str, dict[str, Threshold]] = {}
         self.n_reference_ = n
-        for feature in self._monitored(values):
+        for feature in monitored:
             self._fit_feature(feature, values[feature], chunk_ids, c)
 
     def _fit_feature(self, feature: str, series: pd.Series, chunk_ids: list[np.ndarray], c: int) -> None:
@@ -373,3 +383,18 @@ def _categorical_chunks(
     rows = np.bincount(ids, minlength=c)
     missing = np.bincount(ids[~present], minlength=c)
     return _stack(whole, rows, missing, bins, None, unseen)
+
+
+def _default_features(df: pd.DataFrame, exclude: list[str] | None) -> list[str]:
+    """Columns worth monitoring: not excluded, not date-times, not identifier-like text."""
+    skip = set(exclude or [])
+    chosen = []
+    for col in df.columns:
+        series = df[col]
+        if col in skip or pd.api.types.is_datetime64_any_dtype(series.dtype):
+            continue
+        is_text = pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+        if is_text and len(series) > 20 and series.nunique(dropna=True) == series.notna().sum():
+            continue
+        chosen.append(col)
+    return chosen
