@@ -194,7 +194,7 @@ class YotmlSparkJobOperator(BaseOperator):
             self._hook = self.get_hook(str(result_path))
             result_path.unlink(missing_ok=True)
             try:
-                self._hook.submit(application)
+                self._hook.submit_and_wait(application)
             except Exception as exc:
                 raise self._job_error(exc, result_path) from exc
             result = _read_result(result_path, self.job)

@@ -26,6 +26,8 @@ from typing import Any
 
 from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 
+from yotml_airflow.errors import JobError
+
 _TRACEBACK_START = "Traceback (most recent call last):"
 _ERROR_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b(?::.*)?$")
 _JOB_ERROR_LINE = re.compile(r"^yotml \S+: error: .+")
@@ -71,6 +73,26 @@ class JobSubmitHook(SparkSubmitHook):
         """Run spark-submit in a new session so that a kill reaches every process of the job."""
         kwargs.setdefault("start_new_session", True)
         return super().submit(application, **kwargs)
+
+    def submit_and_wait(self, application: str) -> None:
+        """Submit, then wait for the job's real end state.
+
+        In standalone cluster mode spark-submit exits 0 as soon as the driver is accepted, whatever
+        the driver does next: poll the driver's status until it ends, and fail unless it FINISHED.
+        (YARN cluster mode waits for the application and reports its final status itself.)
+        """
+        self.submit(application)
+        if not self._should_track_driver_status:
+            return
+        try:
+            self._start_driver_status_tracking()
+        finally:
+            self._run_post_submit_commands()
+        if self._driver_status != "FINISHED":
+            raise JobError(
+                f"the Spark driver {self._driver_id} ended {self._driver_status}; spark-submit itself exited 0, "
+                "as it does in cluster mode once the driver is accepted"
+            )
 
     def _process_spark_submit_log(self, itr: Iterator[Any]) -> None:
         if self._submit_sp is not None:
