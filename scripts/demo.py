@@ -46,11 +46,11 @@ def _step(text: str) -> None:
 
 def generate_data(ds: str, stores: int, customers: int) -> None:
     """Training, held-out and a drifted scoring batch for ``ds``, from the package's generator."""
-    from yotml_airflow.datasets import make_ecommerce, shift_batch
+    from yotml_airflow.datasets import make_ecommerce
 
-    train = make_ecommerce(n_stores=stores, customers_per_store=customers, seed=1)
-    holdout = make_ecommerce(n_stores=stores, customers_per_store=max(customers // 3, 40), seed=2)
-    today = shift_batch(make_ecommerce(n_stores=stores, customers_per_store=customers, seed=3, day=1), drift=0.6)
+    train = make_ecommerce(n_stores=stores, customers_per_store=customers, seed=7)
+    holdout = make_ecommerce(n_stores=stores, customers_per_store=max(customers // 3, 60), seed=7, day=1)
+    today = make_ecommerce(n_stores=stores, customers_per_store=customers, seed=7, day=2, drift=0.5)
     for name, frame in (("train", train), ("holdout", holdout), ("score", today.drop(columns=["churned"]))):
         folder = DATA / name / f"ds={ds}"
         folder.mkdir(parents=True, exist_ok=True)
