@@ -64,11 +64,16 @@ class FeatureStore:
     # ---- sources ------------------------------------------------------------------------------
     @property
     def spark(self) -> SparkSession:
+        """The session offline reads run on (created with yotml's defaults on first use)."""
         if self._spark is None:
             from yotml_airflow.spark import get_spark
 
             self._spark = get_spark()
         return self._spark
+
+    @spark.setter
+    def spark(self, session: SparkSession) -> None:
+        self._spark = session
 
     def view(self, name: str) -> FeatureView:
         """The view called ``name``; ``ConfigError`` listing the views if there is none."""

@@ -18,6 +18,7 @@ from yotml_airflow.errors import ConfigError
 
 JOBS: dict[str, str] = {
     "fit": "yotml_airflow.jobs._fit",
+    "materialize": "yotml_airflow.jobs._materialize",
     "monitor": "yotml_airflow.jobs._monitor",
     "segmented_fit": "yotml_airflow.jobs._segmented_fit",
     "transform": "yotml_airflow.jobs._transform",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from yotml_airflow.operators._base import YotmlSparkJobOperator
 from yotml_airflow.operators._fit import FitModelOperator
+from yotml_airflow.operators._materialize import MaterializeFeaturesOperator
 from yotml_airflow.operators._mlflow_hook import MlflowTrackingHook
 from yotml_airflow.operators._monitor import MonitorAlertError, MonitorOperator
 from yotml_airflow.operators._promote import PromoteModelOperator
@@ -27,6 +28,7 @@ from yotml_airflow.operators._transform import BatchTransformOperator
 __all__ = [
     "BatchTransformOperator",
     "FitModelOperator",
+    "MaterializeFeaturesOperator",
     "MlflowTrackingHook",
     "MonitorAlertError",
     "MonitorOperator",
