@@ -41,6 +41,7 @@ from starlette.routing import Route
 
 from yotml_airflow.errors import ConfigError, YotmlError
 from yotml_airflow.serving._codec import dumps, encode_records, parse_json, records_from_columns
+from yotml_airflow.serving._features import OnlineFeatures
 from yotml_airflow.serving._holder import ModelHolder
 from yotml_airflow.serving._source import ServedModel
 from yotml_airflow.serving._validate import RequestError
@@ -91,8 +92,16 @@ def _predict(served: ServedModel, records: list[dict[str, Any]]) -> list[dict[st
 
 
 class _Service:
-    def __init__(self, holder: ModelHolder, token: str | None, max_body_bytes: int, inline_rows: int):
+    def __init__(
+        self,
+        holder: ModelHolder,
+        token: str | None,
+        max_body_bytes: int,
+        inline_rows: int,
+        features: OnlineFeatures | None = None,
+    ):
         self.holder = holder
+        self.features = features
         self.expected = f"Bearer {token}".encode() if token else None
         self.max_body_bytes = max_body_bytes
         self.inline_rows = inline_rows
@@ -112,6 +121,8 @@ class _Service:
             payload = parse_json(await _read_body(request, self.max_body_bytes))
             served = self.holder.current
             records = served.validator.records(payload)
+            if self.features is not None:
+                records = self.features.enrich(records)
             if len(records) <= self.inline_rows:
                 predictions = _predict(served, records)
             else:
@@ -132,9 +143,7 @@ class _Service:
 
     async def health(self, request: Request) -> Response:
         served = self.holder.current
-        return _json(
-            {"status": "ok", "model": served.name, "version": served.version, **self.holder.status()}
-        )
+        return _json({"status": "ok", "model": served.name, "version": served.version, **self.holder.status()})
 
 
 def create_app(
@@ -146,6 +155,7 @@ def create_app(
     reload_interval: float | None = None,
     inline_rows: int = 64,
     tracking_uri: str | None = None,
+    features: OnlineFeatures | None = None,
 ) -> Starlette:
     """The ASGI app serving ``model`` (an MLflow URI, a saved folder, or a ``ModelHolder``).
 
@@ -157,6 +167,8 @@ def create_app(
         reload_interval: poll the source every this many seconds and hot-swap new versions.
         inline_rows: batches up to this size are predicted on the event loop, larger in a thread.
         tracking_uri: the MLflow store of a URI (default: ``yotml_airflow.tracking.tracking_uri()``).
+        features: fetch the model's features from the online feature store by each record's entity
+            key before predicting (records then need only the key).
 
     The model is loaded here, before the app is returned, so a bad URI fails at start-up.
     """
@@ -164,10 +176,12 @@ def create_app(
         raise ConfigError(f"max_body_bytes and max_rows must be positive, got {max_body_bytes} and {max_rows}")
     if reload_interval is not None and reload_interval < 0:
         raise ConfigError(f"reload_interval must be >= 0 seconds, got {reload_interval}")
-    holder = model if isinstance(model, ModelHolder) else ModelHolder(
-        model, max_rows=max_rows, reload_interval=reload_interval, tracking_uri=tracking_uri
+    holder = (
+        model
+        if isinstance(model, ModelHolder)
+        else ModelHolder(model, max_rows=max_rows, reload_interval=reload_interval, tracking_uri=tracking_uri)
     )
-    service = _Service(holder, token, max_body_bytes, inline_rows)
+    service = _Service(holder, token, max_body_bytes, inline_rows, features)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -32,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--reload-interval", type=float, default=0.0, help="poll the registry every S seconds and hot-swap (0 = off)"
     )
     parser.add_argument("--tracking-uri", default=None, help="MLflow store of a models:/ URI (default: yotml's)")
+    parser.add_argument(
+        "--feature-store", default=None, help="package.module:NAME of a FeatureStore for online feature lookups"
+    )
+    parser.add_argument("--features", default=None, help="comma-separated view:feature references to fetch")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
 
@@ -40,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from yotml_airflow.serving._server import serve
 
     try:
+        features = _online_features(args.feature_store, args.features)
         serve(
             args.model,
             host=args.host,
@@ -50,8 +55,32 @@ def run(args: argparse.Namespace) -> int:
             max_rows=args.max_rows,
             reload_interval=args.reload_interval or None,
             tracking_uri=args.tracking_uri,
+            features=features,
         )
     except YotmlError as exc:
         print(f"yotml serve: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _online_features(store_spec: str | None, features: str | None) -> object:
+    from yotml_airflow.errors import ConfigError
+
+    if not store_spec and not features:
+        return None
+    if not (store_spec and features):
+        raise ConfigError("--feature-store and --features go together")
+    import importlib
+
+    from yotml_airflow.features import FeatureStore
+    from yotml_airflow.serving._features import OnlineFeatures
+
+    module, _, name = store_spec.partition(":")
+    try:
+        store = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"--feature-store {store_spec}: {exc}") from None
+    store = store() if callable(store) and not isinstance(store, FeatureStore) else store
+    if not isinstance(store, FeatureStore):
+        raise ConfigError(f"--feature-store {store_spec} is not a FeatureStore")
+    return OnlineFeatures(store, [f.strip() for f in features.split(",") if f.strip()])

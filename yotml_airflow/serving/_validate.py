@@ -152,9 +152,7 @@ class InputValidator:
                     "are not",
                 )
         else:
-            raise RequestError(
-                422, "invalid input: the body must be a JSON object (one record) or an array of objects"
-            )
+            raise RequestError(422, "invalid input: the body must be a JSON object (one record) or an array of objects")
         return records
 
     def columns(self, records: list[dict[str, Any]]) -> dict[str, Any]:
