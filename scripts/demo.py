@@ -116,23 +116,33 @@ def main() -> None:
     score, monitor = scoring.get("score") or {}, scoring.get("monitor") or {}
     alerts = list(monitor.get("alerts") or [])
     print("\n================ yotml demo: done ================")
-    print(f"model        churn v{fit.get('version')} ({fit.get('segments_fitted', '?')} store models, "
-          f"{fit.get('segments_failed', 0)} failed)")
+    print(
+        f"model        churn v{fit.get('version')} ({fit.get('segments_fitted', '?')} store models, "
+        f"{fit.get('segments_failed', 0)} failed)"
+    )
+    if promote.get("candidate_score") is not None:
+        print(
+            f"holdout      {promote.get('metric')} {promote['candidate_score']:.3f} (the per-store models on unseen customers)"
+        )
     print(f"promotion    {promote.get('reason')}")
     print(f"champion     models:/churn@champion -> version {champion.version}")
     print(f"predictions  {score.get('rows')} rows in {score.get('output')}")
     print(f"alerts       {len(alerts)} drift alert(s)" + ("" if not alerts else ":"))
     for alert in alerts[:8]:
         where = alert.get("segment") or "all stores"
-        print(f"             - {alert.get('feature')} {alert.get('metric')}={alert.get('value'):.3g} "
-              f"> {alert.get('threshold'):.3g} ({where})")
+        print(
+            f"             - {alert.get('feature')} {alert.get('metric')}={alert.get('value'):.3g} "
+            f"> {alert.get('threshold'):.3g} ({where})"
+        )
     if len(alerts) > 8:
         print(f"             ... and {len(alerts) - 8} more")
     print(f"report       {monitor.get('report_path')}")
     print("\nOpen the UIs on this data:")
     print(f"  MLflow:  uv run mlflow ui --backend-store-uri {tracking_uri()} --port 5000   (http://127.0.0.1:5000)")
-    print(f"  Airflow: AIRFLOW_HOME={AIRFLOW_HOME} AIRFLOW__CORE__DAGS_FOLDER={ROOT / 'dags_examples'} "
-          "uv run airflow standalone   (http://127.0.0.1:8080)")
+    print(
+        f"  Airflow: AIRFLOW_HOME={AIRFLOW_HOME} AIRFLOW__CORE__DAGS_FOLDER={ROOT / 'dags_examples'} "
+        "uv run airflow standalone   (http://127.0.0.1:8080)"
+    )
 
 
 if __name__ == "__main__":
