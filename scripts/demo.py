@@ -121,9 +121,7 @@ def main() -> None:
         f"{fit.get('segments_failed', 0)} failed)"
     )
     if promote.get("candidate_score") is not None:
-        print(
-            f"holdout      {promote.get('metric')} {promote['candidate_score']:.3f} (the per-store models on unseen customers)"
-        )
+        print(f"holdout      {promote.get('metric')} {promote['candidate_score']:.3f} (unseen customers)")
     print(f"promotion    {promote.get('reason')}")
     print(f"champion     models:/churn@champion -> version {champion.version}")
     print(f"predictions  {score.get('rows')} rows in {score.get('output')}")
