@@ -65,7 +65,8 @@ def evaluate(model: Model, holdout: DataFrame, target: str, names: list[str] | N
     scored = batch_transform(model, holdout, keep_columns=[target]).select(target, pred_col, *proba_cols)
     frame = collect_bounded(scored, max_rows, what="the holdout").dropna(subset=[target])
     y, pred = frame[target].to_numpy(), frame[pred_col].to_numpy()
-    classes = list(getattr(last, "classes_", None) or _classes_from_columns(proba_cols, y))
+    known = getattr(last, "classes_", None)
+    classes = list(known) if known is not None else _classes_from_columns(proba_cols, y)
     proba = frame[proba_cols].to_numpy() if proba_cols else None
     out: dict[str, float] = {}
     for name in names:
@@ -92,6 +93,11 @@ def evaluate(model: Model, holdout: DataFrame, target: str, names: list[str] | N
 
 
 def _classes_from_columns(proba_cols: list[str], y: Any) -> list[Any]:
-    """The class labels behind ``proba_<class>`` columns, typed like the label column (``"1"`` -> ``1``)."""
+    """The class labels behind ``proba_<class>`` columns, typed like the label column (``"1"`` -> ``1``).
+
+    >>> import numpy as np
+    >>> _classes_from_columns(["proba_0", "proba_1"], np.array([1, 0, 1]))
+    [0, 1]
+    """
     by_text = {str(v): v for v in pd.unique(y)}
     return [by_text.get(c.removeprefix("proba_"), c.removeprefix("proba_")) for c in proba_cols]
