@@ -96,7 +96,7 @@ def _classes_from_columns(proba_cols: list[str], y: Any) -> list[Any]:
     """The class labels behind ``proba_<class>`` columns, typed like the label column (``"1"`` -> ``1``).
 
     >>> import numpy as np
-    >>> _classes_from_columns(["proba_0", "proba_1"], np.array([1, 0, 1]))
+    >>> [int(c) for c in _classes_from_columns(["proba_0", "proba_1"], np.array([1, 0, 1]))]
     [0, 1]
     """
     by_text = {str(v): v for v in pd.unique(y)}
