@@ -5,8 +5,8 @@
     spark-submit --master local[2] <ENTRYPOINT> transform --model models:/churn@champion \\
         --input customers.parquet --output scores.parquet --result-path result.json
 
->>> sorted(JOBS)[:2], ENTRYPOINT.name
-(['fit', 'transform'], 'entrypoint.py')
+>>> {"fit", "transform"} <= set(JOBS), ENTRYPOINT.name
+(True, 'entrypoint.py')
 """
 
 from pathlib import Path

@@ -22,8 +22,9 @@ AUC comes from a 10,000-bin score histogram with ties inside a bin counted half,
 5e-4 of the exact rank AUC for scores in [0, 1] unless many scores fall within 1e-4 of each other
 across classes.
 
-Example:
-    >>> report = monitor_spark(monitor, spark.table("scores"))  # doctest: +SKIP
+Example (needs a Spark session)::
+
+    report = monitor_spark(monitor, spark.table("scores"))
 """
 
 from __future__ import annotations
