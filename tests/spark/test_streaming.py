@@ -101,8 +101,10 @@ def test_bad_records_go_to_the_dead_letter_topic_with_their_reason(spark, kafka_
     good = [("ok-1", '{"x1": 2.5, "x2": 1}'), ("ok-2", '{"x1": 7, "x2": 0, "extra": [1]}')]
     kafka_broker.produce(source, [(k, v) for k, (v, _) in bad.items()] + [model_error] + good)
 
-    stream_predictions(model, kafka_broker.bootstrap, source, sink, tmp_path / "cp", spark=spark)
+    stats: dict[str, int] = {}
+    stream_predictions(model, kafka_broker.bootstrap, source, sink, tmp_path / "cp", spark=spark, stats=stats)
 
+    assert stats == {"batches": 1, "records": 12, "predictions": 2, "dead_letters": 10}
     letters = _by_key(kafka_broker.consume(dead, expected=len(bad) + 1))
     assert letters.pop("null-feature")["reason"].startswith("model error: ValueError: Input X contains NaN")
     assert {k: v["reason"] for k, v in letters.items()} == {k: reason for k, (_, reason) in bad.items()}

@@ -5,7 +5,7 @@ optionally ``validate(args)`` (cheap checks run before the Spark session starts)
 ``spark_conf(args) -> dict`` (settings the session needs at start, e.g. the Kafka connector jars). Modules are
 imported only when their job runs, so one job's imports never slow another down.
 
->>> {"fit", "transform", "segmented_fit", "monitor"} <= set(JOBS)
+>>> {"fit", "transform", "segmented_fit", "monitor", "stream", "publish", "materialize"} <= set(JOBS)
 True
 """
 

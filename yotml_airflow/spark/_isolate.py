@@ -66,8 +66,8 @@ def predict_isolating(model: Model, df: pd.DataFrame, chunk: int = 1000) -> tupl
 
 def isolate_micro_batch(
     good: DataFrame, model: Model, keep: list[str], max_rows: int, error: BaseException
-) -> tuple[DataFrame, DataFrame]:
-    """Re-score ``good`` (decoded rows) on the driver; ``(scored rows, rejected rows with _reason)``.
+) -> tuple[DataFrame, DataFrame, int, int]:
+    """Re-score ``good`` (decoded rows) on the driver: ``(scored rows, rejected rows with _reason, counts of both)``.
 
     ``scored`` has the columns ``batch_transform`` would give (source columns, ``keep`` and the
     outputs); ``rejected`` has the decoded columns and ``_reason``. Re-raises ``error`` (as
@@ -104,4 +104,4 @@ def isolate_micro_batch(
     rejected = rows.loc[list(failed)].copy()
     rejected[REASON] = [failed[i] for i in rejected.index]
     rejected_sdf = session.createDataFrame(rejected[good.schema.fieldNames()], schema=good.schema)
-    return scored_sdf, rejected_sdf
+    return scored_sdf, rejected_sdf, len(scored), len(rejected)

@@ -60,11 +60,11 @@ def require_kafka_jars() -> list[str]:
 
 
 def kafka_spark_conf(conf: dict[str, str] | None = None) -> dict[str, str]:
-    """``conf`` with the connector jars added to ``spark.jars`` (kept jars come first).
+    """``conf`` with the connector jars added to ``spark.jars`` (jars already listed come first).
 
     Example (needs the fetched jars)::
 
-        kafka_spark_conf({"spark.jars": "/a.jar"})["spark.jars"]   # "/a.jar,<connector jars>"
+        spark = get_spark("local[2]", conf=kafka_spark_conf({"spark.sql.shuffle.partitions": "4"}))
     """
     out = dict(conf or {})
     jars = [j for j in out.get("spark.jars", "").split(",") if j]

@@ -166,12 +166,14 @@ def stream_predictions(
         writer.option("kafka.bootstrap.servers", bootstrap_servers).options(**client).save()
 
     def score_micro_batch(batch: DataFrame, batch_id: int) -> None:
+        # the decoded rows are cached by a first, counting job, so the scoring branch and the
+        # dead-letter branch of the write job share one Kafka read
         decoded = decode(batch, fields, required).persist()
         try:
-            counts = {bool(r[0]): int(r[1]) for r in decoded.groupBy(F.col(REASON).isNull()).count().collect()}
-            good = decoded.where(F.col(REASON).isNull())
-            bad = decoded.where(F.col(REASON).isNotNull())
-            rejected_by_model = 0
+            ok = F.col(REASON).isNull()
+            total, n_good = decoded.select(F.count(F.lit(1)), F.count(F.when(ok, 1))).first()  # type: ignore[misc]
+            n_bad, n_rejected = total - n_good, 0
+            good, bad = decoded.where(ok), decoded.where(~ok)
             try:
                 scored = batch_transform(
                     fitted, good, "predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size
@@ -180,16 +182,18 @@ def stream_predictions(
             except Exception as exc:
                 if not isolate_max_rows:
                     raise
-                scored, rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
-                rejected_by_model = rejected.count()
+                scored, rejected, _, n_rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
                 write(scored, bad.unionByName(rejected))
         finally:
             decoded.unpersist()
         if stats is not None:
-            stats["batches"] = stats.get("batches", 0) + 1
-            stats["records"] = stats.get("records", 0) + counts.get(True, 0) + counts.get(False, 0)
-            stats["predictions"] = stats.get("predictions", 0) + counts.get(True, 0) - rejected_by_model
-            stats["dead_letters"] = stats.get("dead_letters", 0) + counts.get(False, 0) + rejected_by_model
+            for name, value in (
+                ("batches", 1),
+                ("records", total),
+                ("predictions", n_good - n_rejected),
+                ("dead_letters", n_bad + n_rejected),
+            ):
+                stats[name] = stats.get(name, 0) + int(value)
 
     reader = (
         session.readStream.format("kafka")
