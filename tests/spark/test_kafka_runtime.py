@@ -14,7 +14,7 @@ from yotml_airflow.spark._kafka_runtime import require_kafka_jars, session_has_k
 
 
 def _artifact(jar: str) -> str:
-    return re.sub(r"-\d[\w.\-]*\.jar$", "", Path(jar).name)
+    return re.sub(r"-\d+(\.\d+)+[\w.\-]*\.jar$", "", Path(jar).name)
 
 
 def test_connector_jars_match_pyspark_and_do_not_duplicate_its_jars():
