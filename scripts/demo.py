@@ -3,7 +3,7 @@
 Runs the example DAGs of ``dags_examples/churn_factory.py`` with ``airflow dags test`` on the
 embedded defaults, then prints what a user looks at next. Everything lands under ``.yotml/``.
 
-Usage: ``bash scripts/demo.sh [--stores 20] [--customers 300] [--date 2026-11-26]``
+Usage: ``./scripts/demo.sh [--stores 20] [--customers 300] [--date 2026-11-26]``
 """
 
 from __future__ import annotations

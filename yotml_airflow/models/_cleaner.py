@@ -17,6 +17,7 @@ from yotml_airflow.models._base import Model, dtypes_of
 from yotml_airflow.models._cleaning import CategoryVocabulary, Clipper, Imputer
 from yotml_airflow.models._coercion import DtypeCoercer
 from yotml_airflow.models._columns import ColumnModel, check_choice
+from yotml_airflow.models._pipeline import chain_schema, chain_transform
 from yotml_airflow.models._schema import kind_of
 
 
@@ -104,12 +105,7 @@ class DataCleaner(ColumnModel):
         return {c: schema[c] for c in self.columns_}
 
     def transform_schema(self, schema: Mapping[str, str]) -> dict[str, str]:
-        out = dict(schema)
-        for step in self.steps_:
-            out = step.transform_schema(out)
-        return out
+        return chain_schema(self.steps_, schema)
 
     def _transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        for step in self.steps_:
-            df = step.transform(df)
-        return df
+        return chain_transform(self.steps_, df)

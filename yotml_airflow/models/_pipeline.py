@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -63,15 +63,10 @@ class ModelPipeline(Model):
         return self.steps_[-1].output_columns()
 
     def transform_schema(self, schema: Mapping[str, str]) -> dict[str, str]:
-        out = dict(schema)
-        for step in self.steps_:
-            out = step.transform_schema(out)
-        return out
+        return chain_schema(self.steps_, schema)
 
     def _transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        for step in self.steps_:
-            df = step.transform(df)
-        return df
+        return chain_transform(self.steps_, df)
 
     @property
     def predicts_report(self) -> bool:
@@ -106,3 +101,18 @@ class ModelPipeline(Model):
             produced |= {c for c, d in new_schema.items() if schema.get(c) != d or c not in schema}
             schema = new_schema
         return needed & set(df.columns)
+
+
+def chain_schema(steps: Sequence[Model], schema: Mapping[str, str]) -> dict[str, str]:
+    """The dtypes after running ``steps``' ``transform`` in order on columns of ``schema``."""
+    out = dict(schema)
+    for step in steps:
+        out = step.transform_schema(out)
+    return out
+
+
+def chain_transform(steps: Sequence[Model], df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` through every step's ``transform``, in order."""
+    for step in steps:
+        df = step.transform(df)
+    return df

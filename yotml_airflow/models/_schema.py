@@ -62,9 +62,7 @@ def check_input(df: pd.DataFrame, schema: Mapping[str, str], owner: str) -> None
         raise SchemaError(f"{owner}: expected a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in schema if c not in df.columns]
     if missing:
-        raise SchemaError(
-            f"{owner}: missing required column(s) {missing}; the frame has {list(df.columns)}"
-        )
+        raise SchemaError(f"{owner}: missing required column(s) {missing}; the frame has {list(df.columns)}")
     wrong = []
     for col, expected in schema.items():
         actual = kind_of(df[col])
