@@ -119,8 +119,11 @@ def main() -> None:
             "mlflow spark_udf": lambda u=udf: _noop(sdf.select("id", u(F.struct(*FEATURES)).alias("prediction"))),
             "yotml keep_columns=[id]": lambda m=model: _noop(batch_transform(m, sdf, keep_columns=["id"])),
             "yotml keep all columns": lambda m=model: _noop(batch_transform(m, sdf)),
-            "yotml keep=[id] arrow batch 50k": lambda m=model: _with_arrow_batch(
-                spark, 50_000, lambda: _noop(batch_transform(m, sdf, keep_columns=["id"]))
+            "yotml, Spark's 10k batches": lambda m=model: _noop(
+                batch_transform(m, sdf, keep_columns=["id"], batch_size=10_000)
+            ),
+            "spark_udf, arrow batch 50k": lambda u=udf: _with_arrow_batch(
+                spark, 50_000, lambda: _noop(sdf.select("id", u(F.struct(*FEATURES)).alias("prediction")))
             ),
             "floor: mapInPandas, no model": lambda: _noop(
                 sdf.select("id", *FEATURES).mapInPandas(_constant, "id long, prediction double")

@@ -263,6 +263,25 @@ def test_batch_size_bounds_rows_per_model_call(spark):
         batch_transform(model, sdf, batch_size=0)
 
 
+def test_default_merges_small_spark_batches_into_fewer_model_calls(spark, monkeypatch):
+    from yotml_airflow.spark import _batch
+
+    df = pd.DataFrame({"id": np.arange(100), "x": np.arange(100, dtype="float64")})
+    model = CountingModel().fit(df)
+    sdf = spark.createDataFrame(df).coalesce(1)
+    key = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    old = spark.conf.get(key)
+    spark.conf.set(key, "10")
+    try:
+        merged = [r.batch_rows for r in batch_transform(model, sdf, keep_columns=[]).collect()]
+        monkeypatch.setattr(_batch, "AUTO_BATCH_ROWS", 40)
+        capped = [r.batch_rows for r in batch_transform(model, sdf, keep_columns=[]).collect()]
+    finally:
+        spark.conf.set(key, old)
+    assert set(merged) == {100}
+    assert sorted(set(capped)) == [20, 40]
+
+
 def test_model_is_unpickled_once_per_python_worker_not_per_batch(spark, tmp_path):
     log = tmp_path / "unpickled.log"
     df = pd.DataFrame({"id": np.arange(400), "x": np.arange(400, dtype="float64")})
