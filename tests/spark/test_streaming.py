@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from yotml_airflow.errors import ConfigError
+from yotml_airflow.errors import ConfigError, JobError
 from yotml_airflow.models import SklearnModel
 from yotml_airflow.spark import publish_predictions, stream_predictions
 
@@ -116,6 +116,39 @@ def test_bad_records_go_to_the_dead_letter_topic_with_their_reason(spark, kafka_
     scored = _by_key(kafka_broker.consume(sink, expected=2))
     assert set(scored) == {"ok-1", "ok-2"}
     assert scored["ok-1"]["prediction"] == int(model.predict(pd.DataFrame({"x1": [2.5], "x2": [1.0]}))["prediction"][0])
+
+
+def test_model_error_fails_the_query_when_isolation_is_off(spark, kafka_broker, model, tmp_path):
+    source, sink = kafka_broker.topic("in"), kafka_broker.topic("out")
+    kafka_broker.produce(source, [("ok", '{"x1": 1.0, "x2": 0}'), ("nan", '{"x1": null, "x2": 0}')])
+    with pytest.raises(JobError, match="Input X contains NaN"):
+        stream_predictions(
+            model, kafka_broker.bootstrap, source, sink, tmp_path / "cp", spark=spark, isolate_max_rows=0
+        )
+
+
+def test_one_query_broadcasts_the_model_once_for_all_micro_batches(spark, kafka_broker, model, tmp_path, monkeypatch):
+    from yotml_airflow.spark import _ship
+
+    calls = []
+    original = _ship.broadcast_model
+    monkeypatch.setattr(_ship, "broadcast_model", lambda *a: calls.append(1) or original(*a))
+    monkeypatch.setattr("yotml_airflow.spark._routed.broadcast_model", _ship.broadcast_model)
+    source, sink = kafka_broker.topic("in"), kafka_broker.topic("out")
+    _produce_rows(kafka_broker, source, _rows(12))
+    stats: dict[str, int] = {}
+    stream_predictions(
+        model,
+        kafka_broker.bootstrap,
+        source,
+        sink,
+        tmp_path / "cp",
+        spark=spark,
+        max_offsets_per_trigger=4,
+        stats=stats,
+    )
+    assert stats["batches"] == 3 and stats["predictions"] == 12
+    assert len(calls) == 1
 
 
 def test_publish_predictions_from_a_dataframe_and_a_parquet_path(spark, kafka_broker, model, tmp_path):

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace, spark: SparkSession) -> dict[str, Any]:
         batch_size=args.batch_size,
         wait=False,
         spark=spark,
-        stats=counts if args.trigger == "availableNow" else None,
+        stats=counts,
     )
     stopped = threading.Event()
 

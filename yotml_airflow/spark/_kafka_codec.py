@@ -152,6 +152,32 @@ def encode_predictions(
     the model's identity, the source position (when ``with_source``) and ``predicted_at``."""
     from pyspark.sql import functions as F
 
+    return scored.select(_key(scored), _prediction_value(columns, identity, with_source), F.lit(topic).alias("topic"))
+
+
+def encode_routed(
+    routed: DataFrame, columns: Sequence[str], identity: list[Column], topic: str, dead_letter_topic: str
+) -> DataFrame:
+    """Rows with a null ``_reason`` -> predictions on ``topic``, the others -> dead letters on
+    ``dead_letter_topic``; one Kafka row ``(key, value, topic)`` per input row, for one sink."""
+    from pyspark.sql import functions as F
+
+    ok = F.col(REASON).isNull()
+    value = F.when(ok, _prediction_value(columns, identity, True)).otherwise(_dead_letter_value(identity))
+    destination = F.when(ok, F.lit(topic)).otherwise(F.lit(dead_letter_topic))
+    return routed.select(_key(routed), value.alias("value"), destination.alias("topic"))
+
+
+def _key(rows: DataFrame) -> Column:
+    from pyspark.sql import functions as F
+
+    key = F.col("_src_key") if "_src_key" in rows.columns else F.lit(None).cast("binary")
+    return key.alias("key")
+
+
+def _prediction_value(columns: Sequence[str], identity: list[Column], with_source: bool) -> Column:
+    from pyspark.sql import functions as F
+
     source = (
         [
             F.col("_src_topic").alias("source_topic"),
@@ -163,16 +189,10 @@ def encode_predictions(
         else []
     )
     body = [F.col(c) for c in columns] + identity + source + [F.current_timestamp().alias("predicted_at")]
-    key = F.col("_src_key") if "_src_key" in scored.columns else F.lit(None).cast("binary")
-    return scored.select(
-        key.alias("key"), F.to_json(F.struct(*body), _JSON_OPTIONS).alias("value"), F.lit(topic).alias("topic")
-    )
+    return F.to_json(F.struct(*body), _JSON_OPTIONS).alias("value")
 
 
-def encode_dead_letters(bad: DataFrame, identity: list[Column], topic: str) -> DataFrame:
-    """Rejected rows -> Kafka rows ``(key, value, topic)`` with the original key and a JSON value
-    holding the reason, the original value (as text and base64, so no byte is lost), its position
-    and the model's identity."""
+def _dead_letter_value(identity: list[Column]) -> Column:
     from pyspark.sql import functions as F
 
     body = [
@@ -186,8 +206,4 @@ def encode_dead_letters(bad: DataFrame, identity: list[Column], topic: str) -> D
         *identity,
         F.current_timestamp().alias("rejected_at"),
     ]
-    return bad.select(
-        F.col("_src_key").alias("key"),
-        F.to_json(F.struct(*body), _JSON_OPTIONS).alias("value"),
-        F.lit(topic).alias("topic"),
-    )
+    return F.to_json(F.struct(*body), _JSON_OPTIONS).alias("value")

@@ -1,13 +1,14 @@
 """Predictions into Kafka: Kafka to Kafka on Structured Streaming, and batch to Kafka in one bounded job.
 
-``stream_predictions`` reads a topic with Spark's own Kafka source, decodes each record's JSON
-value into the model's input columns, scores every micro-batch with ``batch_transform`` (the
-batch path: ``mapInPandas``, the model broadcast once and cached per Python worker) and writes one
-JSON prediction per record to the output topic with Spark's Kafka sink, keyed by the input
-record's key. Each prediction carries the model's name and version, the source topic, partition,
-offset and timestamp, and ``predicted_at`` (the start of its micro-batch's write job). Records
-that cannot be decoded go to a dead-letter topic with the reason (see ``_kafka_codec``), and so
-do records the model raises on (see ``_isolate``); they never stop the query.
+``stream_predictions`` is one Structured Streaming query, with no ``foreachBatch``: Spark's own
+Kafka source, a JSON decode into the model's input columns, the batch path of ``batch_transform``
+(``mapInPandas``, the model broadcast once for the life of the query and cached per Python
+worker) and Spark's Kafka sink, in a single Spark job per micro-batch. Each record comes out once:
+as a JSON prediction on the output topic, keyed by the input record's key and carrying the
+model's name and version, the source topic, partition, offset and timestamp, and
+``predicted_at`` (its micro-batch's time); or, when it cannot be decoded (see ``_kafka_codec``)
+or the model raises on it (see ``_isolate``), as a dead letter with the reason, on the same sink
+with a per-row topic. Bad records never stop the query.
 
 Delivery: **at least once, duplicates bounded by one micro-batch.** Spark writes a micro-batch's
 offset range to ``<checkpoint>/offsets`` before running it and marks it done in
@@ -15,8 +16,8 @@ offset range to ``<checkpoint>/offsets`` before running it and marks it done in
 offset range on restart, so nothing is lost and the only duplicates are records of the
 interrupted micro-batch; Spark's Kafka sink has no transactions, so they cannot be avoided.
 Consumers dedupe on ``(source_topic, source_partition, source_offset)`` or on the key. Predictions
-and dead letters of one micro-batch are written by one Spark job (one Kafka write, rows routed by
-topic), so each record lands in exactly one of the two topics.
+and dead letters are written by the same sink (rows routed by their topic column), so each record
+lands in exactly one of the two topics.
 
 The model is resolved once when the query starts: for ``models:/name@alias`` the alias is
 resolved to a version and that version is loaded, so every record of a run names the version
@@ -36,16 +37,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from yotml_airflow.errors import ConfigError, JobError
-from yotml_airflow.spark._isolate import isolate_micro_batch
 from yotml_airflow.spark._kafka_codec import (
     REASON,
     check_names,
     decode,
-    encode_dead_letters,
     encode_predictions,
+    encode_routed,
     identity_columns,
 )
 from yotml_airflow.spark._kafka_runtime import kafka_spark_conf, session_has_kafka
+from yotml_airflow.spark._routed import score_or_reject
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -53,7 +54,9 @@ if TYPE_CHECKING:
 
     from yotml_airflow.models import Model
 
-_KEEP_SOURCE = ["_src_key", "_src_topic", "_src_partition", "_src_offset", "_src_timestamp"]
+_KEEP_SOURCE = ["_src_key", "_src_value", "_src_topic", "_src_partition", "_src_offset", "_src_timestamp"]
+_COUNTS = "yotml_counts"
+_TRACKED: dict[str, tuple[dict[str, int], list[int]]] = {}  # query id -> (stats, [last counted batch id])
 _INTERVAL = re.compile(r"^\d+(\.\d+)?\s*(milliseconds?|ms|seconds?|s|minutes?|m)$")
 
 
@@ -117,20 +120,19 @@ def stream_predictions(
         max_offsets_per_trigger: cap on records per micro-batch.
         kafka_options: Kafka client settings for the consumer and producer (``security.protocol``, ...).
         batch_size: rows per call of the model inside a micro-batch (see ``batch_transform``).
-        isolate_max_rows: when the model raises on a micro-batch of at most this many records, re-score
-            it on the driver and dead-letter only the records it rejects (``0``: let the query fail).
+        isolate_max_rows: when the model raises on a batch of at most this many records, the Python
+            worker re-scores it in chunks and row by row and dead-letters only the records it
+            rejects (``0``: let the query fail).
         spark: the session (must have been started with the connector jars); default: one with them.
         wait: block until the query ends (``availableNow``) or fails; ``False`` returns at once.
-        stats: a dict the runner keeps up to date after every micro-batch, counting ``batches``,
-            ``records`` (read from Kafka), ``predictions`` and ``dead_letters`` written. Counting
-            costs one more Spark job per micro-batch (about a third of a second of lag on 2 cores).
+        stats: a dict counting ``batches``, ``records`` (read from Kafka), ``predictions`` and
+            ``dead_letters`` written, from Spark's observed metrics of each micro-batch (no extra
+            job); brought up to date by ``await_query`` and ``query_summary``.
 
     Raises ``ConfigError`` (bad arguments, no connector) or ``SchemaError`` before the query starts,
     and ``JobError`` when the query fails while ``wait`` is true.
     """
     from pyspark.sql import functions as F
-
-    from yotml_airflow.spark._batch import batch_transform
 
     trigger_kwargs = parse_trigger(trigger)
     _check_text(bootstrap_servers=bootstrap_servers, input_topic=input_topic, output_topic=output_topic)
@@ -160,44 +162,6 @@ def stream_predictions(
     identity = identity_columns(name, version)
     client = {f"kafka.{k}": str(v) for k, v in (kafka_options or {}).items()}
 
-    def write(scored: DataFrame, dead: DataFrame) -> None:
-        predictions = encode_predictions(scored, keep + outputs, identity, output_topic)
-        letters = encode_dead_letters(dead, identity, dead_letter_topic)
-        writer = predictions.unionByName(letters).write.format("kafka")
-        writer.option("kafka.bootstrap.servers", bootstrap_servers).options(**client).save()
-
-    def score_micro_batch(batch: DataFrame, batch_id: int) -> None:
-        # decoded rows are cached, so the scoring and dead-letter branches share one Kafka read;
-        # counting (only when stats are wanted) is one more job per micro-batch
-        decoded = decode(batch, fields, required).persist()
-        try:
-            ok = F.col(REASON).isNull()
-            total, n_good = (
-                decoded.select(F.count(F.lit(1)), F.count(F.when(ok, 1))).first() if stats is not None else (0, 0)
-            )  # type: ignore[misc]
-            n_bad, n_rejected = total - n_good, 0
-            good, bad = decoded.where(ok), decoded.where(~ok)
-            try:
-                scored = batch_transform(
-                    fitted, good, "predict", keep_columns=_KEEP_SOURCE + keep, batch_size=batch_size
-                )
-                write(scored, bad)
-            except Exception as exc:
-                if not isolate_max_rows:
-                    raise
-                scored, rejected, _, n_rejected = isolate_micro_batch(good, fitted, keep, isolate_max_rows, exc)
-                write(scored, bad.unionByName(rejected))
-        finally:
-            decoded.unpersist()
-        if stats is not None:
-            for name, value in (
-                ("batches", 1),
-                ("records", total),
-                ("predictions", n_good - n_rejected),
-                ("dead_letters", n_bad + n_rejected),
-            ):
-                stats[name] = stats.get(name, 0) + int(value)
-
     reader = (
         session.readStream.format("kafka")
         .option("kafka.bootstrap.servers", bootstrap_servers)
@@ -208,14 +172,25 @@ def stream_predictions(
     )
     if max_offsets_per_trigger is not None:
         reader = reader.option("maxOffsetsPerTrigger", str(max_offsets_per_trigger))
+    decoded = decode(reader.load(), fields, required)
+    routed = score_or_reject(
+        fitted, decoded, _KEEP_SOURCE + keep, REASON, isolate_max_rows=isolate_max_rows, batch_size=batch_size
+    )
+    records = encode_routed(routed, keep + outputs, identity, output_topic, dead_letter_topic)
+    if stats is not None:
+        predicted = F.count(F.when(F.col("topic") == output_topic, 1)).alias("predictions")
+        records = records.observe(_COUNTS, F.count(F.lit(1)).alias("records"), predicted)
     stream = (
-        reader.load()
-        .writeStream.foreachBatch(score_micro_batch)
+        records.writeStream.format("kafka")
+        .option("kafka.bootstrap.servers", bootstrap_servers)
+        .options(**client)
         .option("checkpointLocation", str(checkpoint))
         .queryName(query_name or f"yotml-{input_topic}-to-{output_topic}")
         .trigger(**trigger_kwargs)
     )
     query = stream.start()
+    if stats is not None:
+        _TRACKED[str(query.id)] = (stats, [-1])
     if wait:
         await_query(query)
     return query
@@ -321,17 +296,52 @@ def kafka_session(spark: SparkSession | None = None) -> SparkSession:
 
 
 def await_query(query: StreamingQuery, timeout: float | None = None) -> bool:
-    """Wait for ``query`` to end; ``JobError`` with Spark's message when it failed. True when it ended."""
+    """Wait for ``query`` to end; ``JobError`` with Spark's message when it failed. True when it ended.
+
+    While waiting, the ``stats`` dict given to ``stream_predictions`` is kept up to date.
+    """
     from pyspark.errors import StreamingQueryException
 
+    waited = 0.0
     try:
-        return bool(query.awaitTermination(timeout) if timeout is not None else query.awaitTermination() or True)
+        while True:
+            step = 0.5 if timeout is None else max(0.0, min(0.5, timeout - waited))
+            ended = bool(query.awaitTermination(step))
+            _collect_stats(query)
+            waited += step
+            if ended or (timeout is not None and waited >= timeout):
+                return ended
     except StreamingQueryException as exc:
         raise JobError(f"streaming query {query.name!r} failed: {exc}") from exc
 
 
+def _collect_stats(query: StreamingQuery) -> None:
+    """Add the observed counts of micro-batches not seen yet to the query's ``stats`` dict."""
+    tracked = _TRACKED.get(str(query.id))
+    if tracked is None:
+        return
+    stats, last = tracked
+    active = query.isActive
+    for progress in query.recentProgress:
+        counts = (progress.observedMetrics or {}).get(_COUNTS)
+        if counts is None or progress.batchId <= last[0]:
+            continue
+        last[0] = progress.batchId
+        records, predictions = int(counts["records"]), int(counts["predictions"])
+        for name, value in (
+            ("batches", 1),
+            ("records", records),
+            ("predictions", predictions),
+            ("dead_letters", records - predictions),
+        ):
+            stats[name] = stats.get(name, 0) + value
+    if not active:
+        del _TRACKED[str(query.id)]
+
+
 def query_summary(query: StreamingQuery) -> dict[str, Any]:
     """Batches and input rows of the query's recent progress (Spark keeps the last 100 batches)."""
+    _collect_stats(query)
     progress = query.recentProgress
     return {
         "query": query.name,
