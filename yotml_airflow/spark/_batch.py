@@ -79,9 +79,9 @@ def batch_transform(
     name = f"{type(fitted).__name__}.{method} on Spark"
     required = fitted.input_schema
     check_spark_input(sdf.schema, required, name)
-    columns = _input_columns(sdf, required, keep_columns, name)
+    columns = input_columns(sdf, required, keep_columns, name)
     source = sdf.select(*columns) if columns != list(sdf.columns) else sdf
-    schema = _output_schema(fitted, source.schema, method, keep_columns, name)
+    schema = output_schema(fitted, source.schema, method, keep_columns, name)
     key, payload = broadcast_model(sdf.sparkSession, fitted)
     func = functools.partial(
         _score_partition,
@@ -96,7 +96,8 @@ def batch_transform(
     return source.mapInPandas(func, schema)
 
 
-def _input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str] | None, owner: str) -> list[str]:
+def input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str] | None, owner: str) -> list[str]:
+    """The columns of ``sdf`` to send to the model: all of them, or ``keep`` plus the ``required`` inputs."""
     if keep is None:
         return list(sdf.columns)
     if isinstance(keep, str):
@@ -108,7 +109,8 @@ def _input_columns(sdf: DataFrame, required: dict[str, str], keep: Sequence[str]
     return [c for c in sdf.columns if c in wanted]
 
 
-def _output_schema(model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str) -> StructType:
+def output_schema(model: Model, source: StructType, method: str, keep: Sequence[str] | None, owner: str) -> StructType:
+    """The Spark schema of ``method``'s output, from the model's declared columns (never by running it)."""
     from pyspark.sql.types import StructField, StructType
 
     fields = {f.name: f for f in source.fields}
@@ -131,7 +133,7 @@ def _output_schema(model: Model, source: StructType, method: str, keep: Sequence
     return StructType(out)
 
 
-def _rechunk(
+def rechunk(
     batches: Iterator[pd.DataFrame], size: int | None, auto_size: tuple[int, int] = (AUTO_BATCH_ROWS, AUTO_BATCH_BYTES)
 ) -> Iterator[pd.DataFrame]:
     """Batches of exactly ``size`` rows (the last one shorter); ``None`` merges into ``auto_size`` (rows, bytes)."""
@@ -189,7 +191,7 @@ def _score_partition(
     auto_size: tuple[int, int],
 ) -> Iterator[pd.DataFrame]:
     model: Any = None
-    for batch in _rechunk(batches, batch_size, auto_size):
+    for batch in rechunk(batches, batch_size, auto_size):
         if len(batch) == 0:
             continue
         if model is None:

@@ -56,9 +56,9 @@ def score_or_reject(
     required = model.input_schema
     check_spark_input(sdf.schema, required, owner)
     keep = [c for c in keep_columns if c != reason_column]
-    columns = _batch._input_columns(sdf, required, [*keep, reason_column], owner)
+    columns = _batch.input_columns(sdf, required, [*keep, reason_column], owner)
     source = sdf.select(*columns)
-    scored = _batch._output_schema(model, source.schema, "predict", keep, owner)
+    scored = _batch.output_schema(model, source.schema, "predict", keep, owner)
     schema = StructType([*scored.fields, StructField(reason_column, StringType(), nullable=True)])
     key, payload = broadcast_model(sdf.sparkSession, model)
     func = functools.partial(
@@ -88,7 +88,7 @@ def _score_or_reject_partition(
     auto_size: tuple[int, int],
 ) -> Iterator[pd.DataFrame]:
     model: Any = None
-    for batch in _batch._rechunk(batches, batch_size, auto_size):
+    for batch in _batch.rechunk(batches, batch_size, auto_size):
         if len(batch) == 0:
             continue
         if model is None:
