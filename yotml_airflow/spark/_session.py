@@ -79,7 +79,8 @@ def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str
     """Get or create the SparkSession with yotml's defaults (``master`` defaults to ``local[*]``).
 
     Under ``spark-submit`` the master and the application name come from the command line
-    (``--master``, ``--name``) and ``master`` / ``app_name`` are ignored.
+    (``--master``, ``--name``) and ``master`` / ``app_name`` are ignored, and a setting given to
+    spark-submit (``--conf``) wins over yotml's default for it (``conf`` still wins over both).
     """
     prepare_python_env()
     from pyspark.sql import SparkSession
@@ -89,8 +90,19 @@ def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str
         return active
     check_java()
     builder = SparkSession.builder
-    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+    defaults = dict(DEFAULT_CONF)
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        defaults = {k: v for k, v in defaults.items() if k not in _submitted_conf_keys()}
+    else:
         builder = builder.master(master or "local[*]").appName(app_name)
-    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+    for key, value in {**defaults, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def _submitted_conf_keys() -> set[str]:
+    """The keys spark-submit was given (``--conf``, ``spark-defaults.conf``): they win over our defaults."""
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()  # attaches to spark-submit's JVM, whose properties hold the conf
+    return {key for key, _ in SparkConf().getAll()}
