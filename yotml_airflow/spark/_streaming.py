@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 _KEEP_SOURCE = ["_src_key", "_src_value", "_src_topic", "_src_partition", "_src_offset", "_src_timestamp"]
 _COUNTS = "yotml_counts"
-_TRACKED: dict[str, tuple[dict[str, int], list[int]]] = {}  # query id -> (stats, [last counted batch id])
+_TRACKED: dict[str, tuple[StreamingQuery, dict[str, int], list[int]]] = {}  # id -> (query, stats, [last batch])
 _INTERVAL = re.compile(r"^\d+(\.\d+)?\s*(milliseconds?|ms|seconds?|s|minutes?|m)$")
 
 
@@ -190,7 +190,9 @@ def stream_predictions(
     )
     query = stream.start()
     if stats is not None:
-        _TRACKED[str(query.id)] = (stats, [-1])
+        for earlier, *_ in list(_TRACKED.values()):
+            _collect_stats(earlier)  # forgets the queries that ended, after a last count
+        _TRACKED[str(query.id)] = (query, stats, [-1])
     if wait:
         await_query(query)
     return query
@@ -320,7 +322,7 @@ def _collect_stats(query: StreamingQuery) -> None:
     tracked = _TRACKED.get(str(query.id))
     if tracked is None:
         return
-    stats, last = tracked
+    _, stats, last = tracked
     active = query.isActive
     for progress in query.recentProgress:
         counts = (progress.observedMetrics or {}).get(_COUNTS)
