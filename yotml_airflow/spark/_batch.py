@@ -179,6 +179,23 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
+def model_batches(
+    batches: Iterator[pd.DataFrame],
+    key: str,
+    payload: Broadcast[bytes],
+    batch_size: int | None,
+    auto_size: tuple[int, int],
+) -> Iterator[tuple[Any, pd.DataFrame]]:
+    """``(model, batch)`` for each non-empty rechunked batch; the model is fetched on the first one."""
+    model: Any = None
+    for batch in rechunk(batches, batch_size, auto_size):
+        if len(batch) == 0:
+            continue
+        if model is None:
+            model = worker_model(key, payload)
+        yield model, batch
+
+
 def _score_partition(
     batches: Iterator[pd.DataFrame],
     *,
@@ -190,12 +207,7 @@ def _score_partition(
     batch_size: int | None,
     auto_size: tuple[int, int],
 ) -> Iterator[pd.DataFrame]:
-    model: Any = None
-    for batch in rechunk(batches, batch_size, auto_size):
-        if len(batch) == 0:
-            continue
-        if model is None:
-            model = worker_model(key, payload)
+    for model, batch in model_batches(batches, key, payload, batch_size, auto_size):
         batch = normalize_batch(batch)
         if method == "predict":
             predicted = model.predict(batch)

@@ -24,7 +24,7 @@ import pandas as pd
 from yotml_airflow.errors import SchemaError
 from yotml_airflow.spark import _batch
 from yotml_airflow.spark._isolate import predict_isolating
-from yotml_airflow.spark._ship import broadcast_model, worker_model
+from yotml_airflow.spark._ship import broadcast_model
 from yotml_airflow.spark._types import check_spark_input, normalize_batch
 
 if TYPE_CHECKING:
@@ -60,13 +60,14 @@ def score_or_reject(
     source = sdf.select(*columns)
     scored = _batch.output_schema(model, source.schema, "predict", keep, owner)
     schema = StructType([*scored.fields, StructField(reason_column, StringType(), nullable=True)])
+    outputs = list(model.output_columns())
     key, payload = broadcast_model(sdf.sparkSession, model)
     func = functools.partial(
         _score_or_reject_partition,
         key=key,
         payload=payload,
-        keep=[c for c in keep if c not in model.output_columns()],
-        outputs=list(model.output_columns()),
+        keep=[c for c in keep if c not in outputs],
+        outputs=outputs,
         reason=reason_column,
         isolate_max_rows=isolate_max_rows,
         batch_size=batch_size,
@@ -87,12 +88,7 @@ def _score_or_reject_partition(
     batch_size: int | None,
     auto_size: tuple[int, int],
 ) -> Iterator[pd.DataFrame]:
-    model: Any = None
-    for batch in _batch.rechunk(batches, batch_size, auto_size):
-        if len(batch) == 0:
-            continue
-        if model is None:
-            model = worker_model(key, payload)
+    for model, batch in _batch.model_batches(batches, key, payload, batch_size, auto_size):
         reasons = batch[reason].astype(object)
         scorable = reasons.isna()
         predicted: pd.DataFrame | None = None

@@ -92,7 +92,8 @@ def get_spark(master: str | None = None, app_name: str = "yotml", conf: dict[str
     builder = SparkSession.builder
     defaults = dict(DEFAULT_CONF)
     if "PYSPARK_GATEWAY_PORT" in os.environ:
-        defaults = {k: v for k, v in defaults.items() if k not in _submitted_conf_keys()}
+        submitted = _submitted_conf_keys()
+        defaults = {k: v for k, v in defaults.items() if k not in submitted}
     else:
         builder = builder.master(master or "local[*]").appName(app_name)
     for key, value in {**defaults, **(conf or {})}.items():
