@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pyspark import cloudpickle
 from pyspark.sql import functions as F
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from yotml_airflow.errors import ConfigError, ModelCheckError, NotFittedError, SchemaError
@@ -143,6 +143,16 @@ def test_parity_sklearn_classifier_with_proba(spark):
     model = SklearnModel(RandomForestClassifier(n_estimators=5, random_state=0), features=["x", "z"], target="y")
     model.fit(df)
     assert check_spark_parity(model, df, spark) == ["predict", "transform"]
+
+
+def test_forest_with_nulls_scores_on_spark_exactly_as_scikit_learn(spark):
+    df = _frame(300, seed=3)
+    model = SklearnModel(
+        RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0), features=["x", "z"], target="amount"
+    ).fit(df)
+    assert check_spark_parity(model, df, spark) == ["predict", "transform"]
+    got = batch_transform(model, spark.createDataFrame(df), keep_columns=["id"]).toPandas().sort_values("id")
+    np.testing.assert_array_equal(got["prediction"], model.estimator_.predict(df[["x", "z"]]))
 
 
 def test_parity_sklearn_classifier_with_string_labels(spark):

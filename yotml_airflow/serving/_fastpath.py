@@ -43,21 +43,19 @@ _PROBE_VALUES = (0.0, 1.0, -1.5, 3.0, 250.0)
 
 
 def _build(model: SklearnModel) -> FastPath:
-    estimator = model.estimator_
     features = list(model.features_)
     columns = model.output_columns()
     prediction_col = model.prediction_col
     label_dtype = columns[prediction_col]
     proba_cols = [c for c in columns if c != prediction_col]
-    with_proba = bool(proba_cols)
     warnings.filterwarnings("ignore", message=_NAMES_WARNING, category=UserWarning)
 
     def predict(data: dict[str, Any]) -> dict[str, list[Any]] | None:
         x = np.column_stack([np.asarray(data[f], dtype=np.float64) for f in features])
-        labels = np.asarray(estimator.predict(x))
+        predicted, proba = model.predict_arrays(x)
+        labels = np.asarray(predicted)
         out = {prediction_col: column_values(labels.astype(label_dtype) if label_dtype != "string" else labels)}
-        if with_proba:
-            proba = estimator.predict_proba(x)
+        if proba is not None:
             for i, col in enumerate(proba_cols):
                 out[col] = column_values(np.ascontiguousarray(proba[:, i], dtype=np.float64))
         return out
