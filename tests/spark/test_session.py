@@ -44,5 +44,6 @@ def test_spark_submit_conf_wins_over_yotml_defaults_and_the_rest_still_apply(tmp
     assert _submit(tmp_path) == (DEFAULT_CONF["spark.sql.shuffle.partitions"], str(2**31 - 1))
 
 
-def test_the_shared_session_has_no_per_row_arrow_byte_check(spark):
+def test_the_shared_session_sends_50k_row_arrow_batches_with_no_per_row_byte_check(spark):
     assert spark.conf.get("spark.sql.execution.arrow.maxBytesPerBatch") == str(2**31 - 1)
+    assert spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch") == "50000"

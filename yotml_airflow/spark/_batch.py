@@ -64,9 +64,10 @@ def batch_transform(
         method: ``"predict"`` (kept columns + the model's outputs) or ``"transform"``.
         keep_columns: input columns to pass through; ``None`` keeps them all (see the module doc).
         batch_size: rows per call of the model. ``None`` merges Spark's Arrow batches
-            (``spark.sql.execution.arrow.maxRecordsPerBatch``, 10,000 rows by default) into calls of
-            about 50,000 rows or 64 MiB, whichever comes first: models with a fixed cost per call
-            (scikit-learn ensembles pay for joblib and per-tree dispatch) run up to 1.4x faster.
+            (``spark.sql.execution.arrow.maxRecordsPerBatch``: 10,000 rows in Spark, 50,000 in
+            ``get_spark``'s session) into calls of about 50,000 rows or 64 MiB, whichever comes
+            first: models with a fixed cost per call (scikit-learn ensembles pay for joblib and
+            per-tree dispatch) run up to 1.4x faster.
 
     Raises ``SchemaError`` on the driver, before any job, when a column the model needs is
     missing or of the wrong type.
