@@ -15,7 +15,15 @@ import numpy as np
 BLOCK_ROWS = 2048
 
 
-@numba.njit(nogil=True, cache=True)
+def _jit(function):  # type: ignore[no-untyped-def]
+    """numba-compiled, cached on disk when numba finds a writable place for it, else per process."""
+    try:
+        return numba.njit(nogil=True, cache=True)(function)
+    except RuntimeError:
+        return numba.njit(nogil=True)(function)
+
+
+@_jit
 def accumulate_leaves(rows, nodes, roots, lockstep_levels, values, out):  # type: ignore[no-untyped-def]
     """Add to ``out[i]`` the ``values`` of the leaf row ``i`` reaches in each tree (``roots``), in order."""
     node = np.empty(BLOCK_ROWS, dtype=np.int64)
