@@ -1,6 +1,6 @@
 """Benchmark: ``CompiledTrees`` vs scikit-learn's own ``predict`` for tree ensembles, one process.
 
-Forests of three shapes (shallow, deep, many small trees) score the same rows both ways; the
+Forests of three shapes (shallow, deep, many small trees) and a gradient boosting score the same rows both ways; the
 results are checked bit for bit, and the CPU seconds of each are printed with the speed-up. Then
 one record at a time (what ``yotml serve`` does): the latency of ``SklearnModel.predict_arrays``
 against the estimator's ``predict`` + ``predict_proba``.
@@ -47,7 +47,12 @@ def main() -> None:
     opts = parser.parse_args()
 
     import pandas as pd
-    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
 
     from yotml_airflow.models import SklearnModel
     from yotml_airflow.models._compiled_trees import compiled_trees
@@ -57,6 +62,7 @@ def main() -> None:
         "20 trees, max_depth=12, 50k train rows": (RandomForestRegressor(20, max_depth=12, random_state=0), 50_000),
         "10 trees, unlimited depth, 200k train rows": (RandomForestRegressor(10, random_state=0), 200_000),
         "100 trees, unlimited depth, 5k train rows": (RandomForestRegressor(100, random_state=0), 5_000),
+        "GradientBoosting(100 stages, depth 3)": (GradientBoostingRegressor(n_estimators=100, random_state=0), 50_000),
     }
     rows = rng.normal(size=(opts.rows, 10)).astype(np.float32)
     print(f"{opts.rows:,} rows x 10 features, one process")
@@ -71,14 +77,18 @@ def main() -> None:
 
     x = rng.normal(size=(5_000, 10))
     frame = pd.DataFrame(x, columns=[f"f{i}" for i in range(10)]).assign(target=(x[:, 0] > 0).astype(int))
-    model = SklearnModel(RandomForestClassifier(50, random_state=0), target="target").fit(frame)
     one = x[:1]
-    estimator = model.estimator_
-    sk_p50, sk_p99 = _latency_ms(lambda: (estimator.predict(one), estimator.predict_proba(one)))
-    ours_p50, ours_p99 = _latency_ms(lambda: model.predict_arrays(one))
-    print("one record, RandomForestClassifier(50), prediction + probabilities:")
-    print(f"  scikit-learn predict + predict_proba: p50 {sk_p50:.3f} ms, p99 {sk_p99:.3f} ms")
-    print(f"  SklearnModel.predict_arrays:          p50 {ours_p50:.3f} ms, p99 {ours_p99:.3f} ms")
+    print("one record, prediction + probabilities:")
+    for name, classifier in {
+        "RandomForestClassifier(50)": RandomForestClassifier(50, random_state=0),
+        "GradientBoostingClassifier(100)": GradientBoostingClassifier(n_estimators=100, random_state=0),
+    }.items():
+        model = SklearnModel(classifier, target="target").fit(frame)
+        estimator = model.estimator_
+        sk_p50, sk_p99 = _latency_ms(lambda e=estimator: (e.predict(one), e.predict_proba(one)))
+        ours_p50, ours_p99 = _latency_ms(lambda m=model: m.predict_arrays(one))
+        print(f"  {name}: scikit-learn predict + predict_proba p50 {sk_p50:.3f} ms, p99 {sk_p99:.3f} ms;")
+        print(f"  {' ' * len(name)}  SklearnModel.predict_arrays      p50 {ours_p50:.3f} ms, p99 {ours_p99:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
+    GradientBoostingClassifier,
     GradientBoostingRegressor,
+    HistGradientBoostingRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
@@ -66,16 +69,59 @@ def test_classifiers_match_predict_and_predict_proba(estimator, labels) -> None:
     np.testing.assert_array_equal(proba, estimator.predict_proba(query))
 
 
+BOOSTING = [
+    GradientBoostingRegressor(n_estimators=30, random_state=0),
+    GradientBoostingRegressor(n_estimators=20, loss="huber", learning_rate=0.3, subsample=0.7, random_state=0),
+]
+
+
+@pytest.mark.parametrize("estimator", BOOSTING, ids=["squared_error", "huber"])
+def test_gradient_boosting_regressors_match_sklearn_bit_for_bit(estimator) -> None:
+    x, y = _data(2_000, seed=9, nan_share=0.0)
+    estimator.fit(x, y)
+    query, _ = _data(3_000, seed=10, nan_share=0.0)
+    predicted, proba = compiled_trees(estimator).predict_with_proba(query)
+    assert proba is None
+    np.testing.assert_array_equal(predicted, estimator.predict(query))
+
+
+@pytest.mark.parametrize(
+    ("estimator", "n_classes"),
+    [
+        (GradientBoostingClassifier(n_estimators=25, random_state=0), 2),
+        (GradientBoostingClassifier(n_estimators=25, random_state=0), 3),
+        (GradientBoostingClassifier(n_estimators=10, loss="exponential", random_state=0), 2),
+        (GradientBoostingClassifier(n_estimators=10, init=DummyClassifier(strategy="prior"), random_state=0), 3),
+    ],
+    ids=["log_loss-binary", "log_loss-3", "exponential-binary", "estimator_init-3"],
+)
+def test_gradient_boosting_classifiers_match_predict_and_predict_proba(estimator, n_classes) -> None:
+    x, y = _data(2_000, seed=11, nan_share=0.0)
+    labels = np.array(["a", "b", "c"])[:n_classes]
+    target = labels[np.digitize(y, [-0.5, 0.5][: n_classes - 1])]
+    estimator.fit(x, target)
+    query, _ = _data(3_000, seed=12, nan_share=0.0)
+    predicted, proba = compiled_trees(estimator).predict_with_proba(query)
+    np.testing.assert_array_equal(predicted, estimator.predict(query))
+    np.testing.assert_array_equal(proba, estimator.predict_proba(query))
+
+
 def test_input_goes_through_sklearns_own_checks() -> None:
     x, y = _data(500, seed=4, nan_share=0.0)
     forest = RandomForestRegressor(n_estimators=3, random_state=0).fit(x, y)
     infinite = x.copy()
     infinite[0, 0] = np.inf
+    boosting = GradientBoostingRegressor(n_estimators=3).fit(x, y)
+    with_nan = x.copy()
+    with_nan[0, 0] = np.nan
     for predict in (forest.predict, compiled_trees(forest).predict):
         with pytest.raises(ValueError, match="infinity"):
             predict(infinite)
         with pytest.raises(ValueError, match="features"):
             predict(x[:, :3])
+    for predict in (boosting.predict, compiled_trees(boosting).predict):
+        with pytest.raises(ValueError, match="NaN"):
+            predict(with_nan)
 
 
 def test_refitting_in_place_recompiles() -> None:
@@ -92,7 +138,7 @@ def test_only_forests_and_trees_compile_and_each_compiles_once() -> None:
     forest = RandomForestRegressor(n_estimators=3, random_state=0).fit(x, y)
     assert isinstance(compiled_trees(forest), CompiledTrees)
     assert compiled_trees(forest) is compiled_trees(forest)
-    assert compiled_trees(GradientBoostingRegressor(n_estimators=3).fit(x, y)) is None
+    assert compiled_trees(HistGradientBoostingRegressor(max_iter=3).fit(x, y)) is None
     assert compiled_trees(make_pipeline(StandardScaler(), DecisionTreeRegressor()).fit(x, y)) is None
     two_outputs = RandomForestRegressor(n_estimators=3, random_state=0).fit(x, np.c_[y, y])
     assert compiled_trees(two_outputs) is None
@@ -103,8 +149,9 @@ def test_sklearn_model_scores_forests_through_compiled_trees(monkeypatch) -> Non
     frame = pd.DataFrame(x, columns=[f"f{i}" for i in range(5)]).assign(target=(y > 0).astype(int))
     model = SklearnModel(RandomForestClassifier(n_estimators=8, random_state=0), target="target").fit(frame)
     calls = []
-    original = CompiledTrees.predict_with_proba
-    monkeypatch.setattr(CompiledTrees, "predict_with_proba", lambda self, x: calls.append(len(x)) or original(self, x))
+    compiled_type = type(compiled_trees(model.estimator_))
+    original = compiled_type.predict_with_proba
+    monkeypatch.setattr(compiled_type, "predict_with_proba", lambda self, x: calls.append(len(x)) or original(self, x))
     out = model.predict(frame)
     assert calls == [len(frame)], "one compiled pass gives both the classes and the probabilities"
     features = frame.drop(columns="target")

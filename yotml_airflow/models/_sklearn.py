@@ -2,7 +2,8 @@
 
 A classifier predicts ``prediction`` (the class) and ``proba_<class>`` per class; a regressor
 predicts ``prediction``. scikit-learn is imported only here, and only when an estimator is used.
-Forests and single trees score through ``CompiledTrees``: the same values, about 2.5x faster.
+Forests, single trees and gradient boosting score through ``CompiledTrees``: the same values,
+1.7x to 3x faster.
 
 Example:
     >>> import pandas as pd
@@ -98,7 +99,7 @@ class SklearnModel(Model):
         """The estimator's predictions for ``x`` (its features, as a frame or 2-D array), and the class
         probabilities when they are outputs (a classifier with ``proba=True``), else ``None``.
 
-        No schema checks: ``predict`` does those. Forests and trees go through ``CompiledTrees``.
+        No schema checks: ``predict`` does those. Tree models go through ``CompiledTrees``.
 
         Example:
             >>> import pandas as pd

@@ -24,8 +24,8 @@ def _jit(function):  # type: ignore[no-untyped-def]
 
 
 @_jit
-def accumulate_leaves(rows, nodes, roots, lockstep_levels, values, out):  # type: ignore[no-untyped-def]
-    """Add to ``out[i]`` the ``values`` of the leaf row ``i`` reaches in each tree (``roots``), in order."""
+def accumulate_leaves(rows, nodes, roots, lockstep_levels, values, columns, scale, out):  # type: ignore[no-untyped-def]
+    """Add to ``out[i, columns[t]:]`` ``scale`` times the ``values`` of the leaf row ``i`` reaches in tree ``t``."""
     node = np.empty(BLOCK_ROWS, dtype=np.int64)
     width = values.shape[1]
     for tree in range(roots.shape[0]):
@@ -52,4 +52,4 @@ def accumulate_leaves(rows, nodes, roots, lockstep_levels, values, out):  # type
                         here = split.left
                     split = nodes[here]
                 for j in range(width):
-                    out[start + i, j] += values[here, j]
+                    out[start + i, columns[tree] + j] += scale * values[here, j]
