@@ -56,8 +56,11 @@ def register_model(n_trees: int) -> pd.DataFrame:
     from yotml_airflow.tracking import log_model, promote
 
     df = make_data(5000)
-    model = SklearnModel(GradientBoostingClassifier(n_estimators=n_trees, max_depth=3, random_state=0),
-                         features=FEATURES, target="churned").fit(df)
+    model = SklearnModel(
+        GradientBoostingClassifier(n_estimators=n_trees, max_depth=3, random_state=0),
+        features=FEATURES,
+        target="churned",
+    ).fit(df)
     info = log_model(model, "churn", data=df)
     promote("churn", info.version or 1, "champion")
     return df
@@ -109,8 +112,10 @@ class RawClient:
 
     def encode(self, payload: Any) -> bytes:
         body = json.dumps(payload).encode()
-        head = (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        head = (
+            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
         return head.encode() + body
 
     def send(self, request: bytes) -> int:
@@ -229,8 +234,10 @@ def main() -> None:
     os.environ.update(MLFLOW_TRACKING_URI=uri, MLFLOW_REGISTRY_URI=uri, YOTML_ARTIFACT_ROOT=str(work / "artifacts"))
     print(f"registering the model in {uri} ...", flush=True)
     df = register_model(args.trees)
-    records = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-               for r in df[FEATURES].sample(args.requests, replace=True, random_state=1).to_dict("records")]
+    records = [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+        for r in df[FEATURES].sample(args.requests, replace=True, random_state=1).to_dict("records")
+    ]
 
     stages = breakdown(records[0])
     print("where a single-record request spends CPU (in-process, microseconds):")
@@ -242,14 +249,33 @@ def main() -> None:
     port_ours, port_mlflow = _free_port(), _free_port()
     servers = {
         "yotml serve": (
-            [str(bin_dir / "yotml"), "serve", "--model", "models:/churn@champion", "--port", str(port_ours),
-             "--log-level", "warning"],
+            [
+                str(bin_dir / "yotml"),
+                "serve",
+                "--model",
+                "models:/churn@champion",
+                "--port",
+                str(port_ours),
+                "--log-level",
+                "warning",
+            ],
             f"http://127.0.0.1:{port_ours}/predict",
             records,
         ),
         "mlflow models serve": (
-            [str(bin_dir / "mlflow"), "models", "serve", "-m", "models:/churn@champion", "--env-manager", "local",
-             "-p", str(port_mlflow), "-h", "127.0.0.1"],
+            [
+                str(bin_dir / "mlflow"),
+                "models",
+                "serve",
+                "-m",
+                "models:/churn@champion",
+                "--env-manager",
+                "local",
+                "-p",
+                str(port_mlflow),
+                "-h",
+                "127.0.0.1",
+            ],
             f"http://127.0.0.1:{port_mlflow}/invocations",
             [{"dataframe_records": [r]} for r in records],
         ),
@@ -274,32 +300,45 @@ def main() -> None:
                 rps, failures = throughput(url, payloads, args.clients)
                 rates[name].append(rps)
                 failed[name] += failures
-                print(f"round {round_ + 1}/{args.rounds} {name}: p50 {np.percentile(samples[name][-1], 50):.2f} ms, "
-                      f"{rps:.0f} req/s", flush=True)
+                print(
+                    f"round {round_ + 1}/{args.rounds} {name}: p50 {np.percentile(samples[name][-1], 50):.2f} ms, "
+                    f"{rps:.0f} req/s",
+                    flush=True,
+                )
     finally:
         for process in processes.values():
             stop(process)
     results: dict[str, dict[str, float]] = {}
     for name in servers:
         times = np.concatenate(samples[name])
-        results[name] = {"p50": float(np.percentile(times, 50)), "p99": float(np.percentile(times, 99)),
-                         "mean": float(times.mean()), "rps": float(np.median(rates[name])),
-                         "failures": failed[name]}
+        results[name] = {
+            "p50": float(np.percentile(times, 50)),
+            "p99": float(np.percentile(times, 99)),
+            "mean": float(times.mean()),
+            "rps": float(np.median(rates[name])),
+            "failures": failed[name],
+        }
 
     ours, theirs = results["yotml serve"], results["mlflow models serve"]
     same = answers["yotml serve"] == answers["mlflow models serve"]
     print(f"\nsingle-record predictions, GradientBoosting({args.trees} trees) on {len(FEATURES)} features, loopback,")
-    print(f"one server process each, {args.rounds} alternating rounds of {args.requests} requests, "
-          f"{args.clients} client processes for throughput (median of rounds); load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"one server process each, {args.rounds} alternating rounds of {args.requests} requests, "
+        f"{args.clients} client processes for throughput (median of rounds); load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"same prediction from both servers: {same}")
     print(f"{'server':<22}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'req/s':>9}{'failed':>8}")
     for name, r in results.items():
         print(f"{name:<22}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['mean']:>9.2f}{r['rps']:>9.0f}{r['failures']:>8.0f}")
-    print(f"ratio yotml/mlflow: throughput x{ours['rps'] / theirs['rps']:.2f}, "
-          f"p50 latency x{theirs['p50'] / ours['p50']:.2f} lower, p99 latency x{theirs['p99'] / ours['p99']:.2f} lower")
-    print(f"targets: p99 < 10 ms -> {ours['p99']:.2f} ms ({'met' if ours['p99'] < 10 else 'NOT met'}); "
-          f">= 3x MLflow throughput -> x{ours['rps'] / theirs['rps']:.2f} "
-          f"({'met' if ours['rps'] >= 3 * theirs['rps'] else 'NOT met'})")
+    print(
+        f"ratio yotml/mlflow: throughput x{ours['rps'] / theirs['rps']:.2f}, "
+        f"p50 latency x{theirs['p50'] / ours['p50']:.2f} lower, p99 latency x{theirs['p99'] / ours['p99']:.2f} lower"
+    )
+    print(
+        f"targets: p99 < 10 ms -> {ours['p99']:.2f} ms ({'met' if ours['p99'] < 10 else 'NOT met'}); "
+        f">= 3x MLflow throughput -> x{ours['rps'] / theirs['rps']:.2f} "
+        f"({'met' if ours['rps'] >= 3 * theirs['rps'] else 'NOT met'})"
+    )
 
 
 def _free_port() -> int:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: lint (ruff), types (mypy), layer contracts (import-linter), then pytest.
+# The whole test suite: lint and format check (ruff), types (mypy), layer contracts (import-linter), then pytest.
 # Also installs the servers the tests start themselves: redis-server (Debian) for the online
 # feature store; Kafka and Spark's Kafka connector come from Maven Central (scripts/kafka.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/_bootstrap.sh"
@@ -12,7 +12,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
     exit 3
   fi
 fi
-echo "[yotml] ruff";          ruff check .
+echo "[yotml] ruff";          ruff check . && ruff format --check .
 echo "[yotml] mypy";          mypy
 echo "[yotml] import-linter"; lint-imports --no-cache
 echo "[yotml] kafka jars";    bash "$ROOT/scripts/kafka.sh" fetch   # cached; the tests start their own broker

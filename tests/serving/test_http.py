@@ -105,8 +105,16 @@ def test_malformed_bodies_are_400(numeric_server, body, fragment):
         ([{"tenure": 1, "spend": 1.0, "visits": 1.0}, {"tenure": 1, "visits": 1.0}], ["spend"], "record(s) [1]"),
         ([{"tenure": 1, "spend": 1.0, "visits": 1.0}, {"tenure": 1, "spend": "a", "visits": 1.0}], ["spend"], ""),
     ],
-    ids=["string-for-number", "bool-for-number", "array-for-number", "int-overflow", "missing", "missing-and-wrong",
-         "batch-missing", "batch-wrong-type"],
+    ids=[
+        "string-for-number",
+        "bool-for-number",
+        "array-for-number",
+        "int-overflow",
+        "missing",
+        "missing-and-wrong",
+        "batch-missing",
+        "batch-wrong-type",
+    ],
 )
 def test_wrong_types_and_missing_fields_are_422_naming_the_fields(numeric_server, payload, fields, fragment):
     response = httpx.post(f"{numeric_server.url}/predict", json=payload)
@@ -136,7 +144,8 @@ def test_string_bool_datetime_checks_are_422(to_records, mixed_server, churn, pa
 
 
 @pytest.mark.parametrize(
-    "payload", [42, "a record", None, [], [1, 2], [{"tenure": 1, "spend": 1.0, "visits": 1.0}, "x"]],
+    "payload",
+    [42, "a record", None, [], [1, 2], [{"tenure": 1, "spend": 1.0, "visits": 1.0}, "x"]],
     ids=["number", "string", "null", "empty-array", "array-of-numbers", "array-with-a-string"],
 )
 def test_bodies_that_are_not_records_are_422(numeric_server, payload):

@@ -136,8 +136,20 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float
 def test_cli_serves_the_registry_with_a_token_and_the_sdk_calls_it(to_records, registry, churn, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [_yotml(), "serve", "--model", "models:/churn@champion", "--port", str(port), "--token", "tok",
-               "--max-rows", "50", "--log-level", "warning"]
+    command = [
+        _yotml(),
+        "serve",
+        "--model",
+        "models:/churn@champion",
+        "--port",
+        str(port),
+        "--token",
+        "tok",
+        "--max-rows",
+        "50",
+        "--log-level",
+        "warning",
+    ]
     log = tmp_path / "serve.log"
     with open(log, "w") as sink:
         process = subprocess.Popen(command, env=dict(os.environ), stdout=sink, stderr=subprocess.STDOUT)
@@ -168,7 +180,9 @@ def test_cli_serves_the_registry_with_a_token_and_the_sdk_calls_it(to_records, r
 def test_cli_refuses_a_missing_model_with_exit_code_2(tmp_path):
     result = subprocess.run(
         [_yotml(), "serve", "--model", str(tmp_path / "absent"), "--port", str(free_port())],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "no saved model at" in result.stderr

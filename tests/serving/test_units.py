@@ -93,4 +93,3 @@ def test_cli_dispatches_serve_with_its_defaults():
     assert (args.port, args.host, args.reload_interval, args.max_rows) == (8000, "127.0.0.1", 0.0, 1000)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve"])
-
