@@ -46,11 +46,22 @@ CLASSIFIERS = [
 ]
 
 
-@pytest.mark.parametrize("estimator", REGRESSORS, ids=lambda e: type(e).__name__)
-def test_regressors_match_sklearn_bit_for_bit_with_missing_values(estimator) -> None:
-    x, y = _data(2_000, seed=0, nan_share=0.05)
+@pytest.mark.parametrize(
+    ("estimator", "nan_share"),
+    [(forest, 0.05) for forest in REGRESSORS]
+    + [
+        (GradientBoostingRegressor(n_estimators=30, random_state=0), 0.0),
+        (
+            GradientBoostingRegressor(n_estimators=20, loss="huber", learning_rate=0.3, subsample=0.7, random_state=0),
+            0.0,
+        ),
+    ],
+    ids=[type(e).__name__ for e in REGRESSORS] + ["GradientBoosting-squared_error", "GradientBoosting-huber"],
+)
+def test_regressors_match_sklearn_bit_for_bit(estimator, nan_share) -> None:
+    x, y = _data(2_000, seed=0, nan_share=nan_share)
     estimator.fit(x, y)
-    query, _ = _data(3_000, seed=1, nan_share=0.1)
+    query, _ = _data(3_000, seed=1, nan_share=2 * nan_share)
     predicted, proba = compiled_trees(estimator).predict_with_proba(query)
     assert proba is None
     np.testing.assert_array_equal(predicted, estimator.predict(query))
@@ -67,22 +78,6 @@ def test_classifiers_match_predict_and_predict_proba(estimator, labels) -> None:
     np.testing.assert_array_equal(predicted, estimator.predict(query))
     assert predicted.dtype == estimator.predict(query).dtype
     np.testing.assert_array_equal(proba, estimator.predict_proba(query))
-
-
-BOOSTING = [
-    GradientBoostingRegressor(n_estimators=30, random_state=0),
-    GradientBoostingRegressor(n_estimators=20, loss="huber", learning_rate=0.3, subsample=0.7, random_state=0),
-]
-
-
-@pytest.mark.parametrize("estimator", BOOSTING, ids=["squared_error", "huber"])
-def test_gradient_boosting_regressors_match_sklearn_bit_for_bit(estimator) -> None:
-    x, y = _data(2_000, seed=9, nan_share=0.0)
-    estimator.fit(x, y)
-    query, _ = _data(3_000, seed=10, nan_share=0.0)
-    predicted, proba = compiled_trees(estimator).predict_with_proba(query)
-    assert proba is None
-    np.testing.assert_array_equal(predicted, estimator.predict(query))
 
 
 @pytest.mark.parametrize(

@@ -109,12 +109,10 @@ class CompiledForest(CompiledTrees):
 class CompiledBoosting(CompiledTrees):
     """Gradient boosting: the init estimator's raw score plus ``learning_rate`` times each stage's trees."""
 
-    def __init__(self, estimator: Any):
+    def __init__(self, estimator: Any, trees: list[Any]):
         stages, per_stage = estimator.estimators_.shape
-        trees = [estimator.estimators_[i, k].tree_ for i in range(stages) for k in range(per_stage)]
-        super().__init__(
-            estimator, trees, 1, [k for _ in range(stages) for k in range(per_stage)], estimator.learning_rate
-        )
+        columns = list(range(per_stage)) * stages
+        super().__init__(estimator, trees, 1, columns, estimator.learning_rate)
         self.is_classifier = _is_classifier(estimator)
 
     def predict_with_proba(self, x: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -147,7 +145,7 @@ def compiled_trees(estimator: Any) -> CompiledTrees | None:
         return cached
     compiled: CompiledTrees
     if _is_boosting(estimator):
-        compiled = CompiledBoosting(estimator)
+        compiled = CompiledBoosting(estimator, trees)
     else:
         compiled = CompiledForest(
             estimator, trees, np.asarray(estimator.classes_) if _is_classifier(estimator) else None
@@ -174,7 +172,7 @@ def _fitted_trees(estimator: Any) -> list[Any] | None:
     if type(estimator) in forests and hasattr(estimator, "estimators_"):
         trees = [e.tree_ for e in estimator.estimators_]
     elif _is_boosting(estimator) and hasattr(estimator, "estimators_"):
-        trees = [e.tree_ for e in estimator.estimators_.ravel()]
+        trees = [e.tree_ for e in estimator.estimators_.ravel()]  # stage by stage, then class by class
     elif isinstance(estimator, BaseDecisionTree) and hasattr(estimator, "tree_"):
         trees = [estimator.tree_]
     else:
